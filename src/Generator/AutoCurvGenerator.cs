@@ -1,0 +1,59 @@
+using System.Linq;
+using AutoCurv.Generator.Differentiation;
+using AutoCurv.Generator.Emit;
+using AutoCurv.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AutoCurv.Generator;
+
+/// <summary>
+/// The AutoCurv source generator: parse → model → differentiate → emit. This file only wires the
+/// incremental pipeline; each stage lives in its own folder.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class AutoCurvGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                MethodParser.DifferentiableAttributeName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                MethodParser.Parse)
+            .WithTrackingName(TrackingNames.Parse);
+
+        var diagnostics = parsed
+            .SelectMany(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+
+        var specs = parsed
+            .Where(static result => result.Spec is not null)
+            .Select(static (result, _) => result.Spec!)
+            .WithTrackingName(TrackingNames.Specs);
+
+        var differentiated = specs
+            .Select(MemberBuilder.Build)
+            .WithTrackingName(TrackingNames.Differentiate);
+
+        context.RegisterSourceOutput(differentiated, static (spc, method) =>
+        {
+            foreach (var info in method.Diagnostics) spc.ReportDiagnostic(info.ToDiagnostic());
+            if (method.Members.Count == 0) return;
+            string text;
+            try
+            {
+                text = FileEmitter.Emit(method);
+            }
+            catch (System.Exception ex)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, method.Spec.Location?.ToLocation(),
+                    method.Spec.Name, ex.GetType().Name + ": " + ex.Message));
+                return;
+            }
+            spc.AddSource(method.Spec.HintName, text);
+        });
+    }
+}

@@ -1,0 +1,476 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using AutoCurv.Generator.Ir;
+using AutoCurv.Generator.Model;
+
+namespace AutoCurv.Generator.Differentiation;
+
+/// <summary>
+/// Reverse mode as an IR → IR transformation. The forward sweep runs the program, recording on a value
+/// stack only the values the reverse sweep will need after they are overwritten (a "to be recorded"
+/// dataflow analysis); the reverse sweep visits the statements backwards, restoring recorded values at
+/// their mirror points and accumulating adjoints. Loops run their counters backwards; branches are
+/// re-evaluated when their condition cannot have changed, recorded otherwise.
+/// </summary>
+internal sealed class AdjointTransform
+{
+    private readonly HashSet<string> _varied;
+    private readonly IReadOnlyDictionary<string, string> _names;
+    private readonly HashSet<string> _primalNames;
+    private readonly Dictionary<Stmt, bool> _push = new(ReferenceComparer.Instance);
+    private readonly HashSet<Stmt> _recordedIfs = new(ReferenceComparer.Instance);
+    private int _temps;
+
+    /// <param name="varied">Varied names (from <see cref="Activity"/>).</param>
+    /// <param name="names">Adjoint names fixed by the caller (gradient parameters, seeded output).</param>
+    /// <param name="primalNames">Every name of the primal program (parameters, locals, spans, counters).</param>
+    /// <param name="lanes">Vector mode: adjoints carry several cotangents at once.</param>
+    public AdjointTransform(HashSet<string> varied, IReadOnlyDictionary<string, string> names, HashSet<string> primalNames, bool lanes)
+    {
+        _varied = varied;
+        _names = names;
+        _primalNames = primalNames;
+        Lanes = lanes;
+    }
+
+    public bool Lanes { get; }
+
+    public IrType AdjointType => Lanes ? IrType.Lanes : IrType.Real;
+
+    public static string DefaultName(string name) => "_d" + (name.StartsWith("_", StringComparison.Ordinal) ? name : "_" + name);
+
+    public string NameOf(string name) => _names.TryGetValue(name, out var n) ? n : DefaultName(name);
+
+    private bool IsVaried(string name) => _varied.Contains(name);
+
+    private bool IsActive(Expr e) => e.Type == IrType.Real && IrWalk.Reads(e).Any(IsVaried);
+
+    /// <summary>The result of differentiating a body.</summary>
+    /// <param name="Declarations">Hoisted primal locals and adjoint scalars, to put before the forward sweep.</param>
+    /// <param name="Forward">The forward sweep (with recording and adjoint span declarations).</param>
+    /// <param name="Reverse">The reverse sweep.</param>
+    public sealed record Result(Block Declarations, Block Forward, Block Reverse);
+
+    public Result Transform(Block body, IEnumerable<string> variedScalarParameters)
+    {
+        var declarations = new List<Stmt>();
+        var seen = new HashSet<string>();
+        var hoisted = Hoist(body, declarations, seen);
+        foreach (var p in variedScalarParameters) declarations.Add(new Declare(NameOf(p), AdjointType, Ex.Zero(AdjointType)));
+        foreach (var d in declarations.OfType<Declare>().ToList())
+        {
+            if (d.Type == IrType.Real && IsVaried(d.Name) && !variedScalarParameters.Contains(d.Name))
+                declarations.Add(new Declare(NameOf(d.Name), AdjointType, Ex.Zero(AdjointType)));
+        }
+        Analyze(hoisted, new HashSet<string>(), record: true);
+        var forward = Forward(hoisted);
+        var reverse = Reverse(hoisted);
+        return new Result(new Block(declarations.ToEquatableArray()), forward, reverse);
+    }
+
+    // ---------------------------------------------------------------- hoisting
+
+    /// <summary>
+    /// Moves every scalar declaration to method scope (the reverse sweep reads locals that the forward
+    /// sweep declared inside loops); an initialised declaration becomes an assignment in place.
+    /// </summary>
+    private static Block Hoist(Block block, List<Stmt> declarations, HashSet<string> seen)
+    {
+        var output = new List<Stmt>();
+        foreach (var s in block.Statements)
+        {
+            switch (s)
+            {
+                case Declare d:
+                    if (seen.Add(d.Name)) declarations.Add(new Declare(d.Name, d.Type, d.Type == IrType.Bool ? new Lit(0, IrType.Bool) : new Lit(0, d.Type)));
+                    if (d.Init is not null) output.Add(new Assign(new Var(d.Name, d.Type), d.Init, d.Line, d.Source));
+                    break;
+                case For f:
+                    output.Add(f with { Body = Hoist(f.Body, declarations, seen) });
+                    break;
+                case If i:
+                    output.Add(i with { Then = Hoist(i.Then, declarations, seen), Else = Hoist(i.Else, declarations, seen) });
+                    break;
+                default:
+                    output.Add(s);
+                    break;
+            }
+        }
+        return new Block(output.ToEquatableArray());
+    }
+
+    // ---------------------------------------------------------------- what to record
+
+    /// <summary>
+    /// Forward dataflow over "reverse-live" names: a name is reverse-live at a point when the reverse code
+    /// of some earlier statement reads it and no write came in between. An assignment records the old
+    /// value of its target exactly when the target is reverse-live before it (or its own reverse code
+    /// reads the old value). Spans are tracked as a whole: an element write never ends liveness.
+    /// </summary>
+    private HashSet<string> Analyze(Block block, HashSet<string> live, bool record)
+    {
+        foreach (var s in block.Statements) live = Analyze(s, live, record);
+        return live;
+    }
+
+    private HashSet<string> Analyze(Stmt s, HashSet<string> live, bool record)
+    {
+        switch (s)
+        {
+            case Assign a:
+            {
+                string target = IrWalk.TargetName(a.Target);
+                var reads = ReverseReads(a);
+                bool overwritesOwnInput = IrWalk.Mentions(a.Value, target) && !IsIncrement(a, out _, out _);
+                bool push = live.Contains(target) || (overwritesOwnInput && reads.Contains(target));
+                if (record) _push[a] = push;
+                var result = new HashSet<string>(live);
+                if (a.Target is Var)
+                {
+                    if (overwritesOwnInput) { result.UnionWith(reads); result.Remove(target); }
+                    else { result.Remove(target); result.UnionWith(reads); }
+                }
+                else result.UnionWith(reads);
+                return result;
+            }
+            case For f:
+            {
+                var head = new HashSet<string>(live);
+                for (int iteration = 0; iteration < 64; iteration++)
+                {
+                    var end = Analyze(f.Body, new HashSet<string>(head), record: false);
+                    end.UnionWith(live);
+                    if (end.SetEquals(head)) break;
+                    head = end;
+                }
+                Analyze(f.Body, new HashSet<string>(head), record);
+                var result = new HashSet<string>(head);
+                IrWalk.AddReads(f.Start, result);
+                IrWalk.AddReads(f.Bound, result);
+                return result;
+            }
+            case If i:
+            {
+                var condition = IrWalk.Reads(i.Condition);
+                var writes = IrWalk.Writes(i.Then);
+                IrWalk.AddWrites(i.Else, writes);
+                bool recordDecision = condition.Any(writes.Contains);
+                if (record && recordDecision) _recordedIfs.Add(i);
+                var result = Analyze(i.Then, new HashSet<string>(live), record);
+                result.UnionWith(Analyze(i.Else, new HashSet<string>(live), record));
+                if (!recordDecision) result.UnionWith(condition);
+                return result;
+            }
+            case RuntimeCall r:
+            {
+                var result = new HashSet<string>(live);
+                if (r.ResultVar is not null) result.Remove(r.ResultVar);
+                result.Add(r.Spans[0]);
+                result.Add(r.Spans[1]);
+                return result;
+            }
+            default:
+                return live;
+        }
+    }
+
+    /// <summary>Primal names the reverse code of an assignment reads (found by generating it).</summary>
+    private HashSet<string> ReverseReads(Assign a)
+    {
+        var saved = _temps;
+        var code = ReverseAssign(a, pushed: false);
+        _temps = saved;
+        var reads = new HashSet<string>();
+        CollectReads(code, reads);
+        if (a.Target is Elem e) IrWalk.AddReads(e.Index, reads);
+        reads.IntersectWith(_primalNames);
+        return reads;
+    }
+
+    private static void CollectReads(IEnumerable<Stmt> statements, HashSet<string> reads)
+    {
+        foreach (var s in statements)
+        {
+            switch (s)
+            {
+                case Assign a:
+                    IrWalk.AddReads(a.Value, reads);
+                    if (a.Target is Elem e) IrWalk.AddReads(e.Index, reads);
+                    break;
+                case Declare { Init: { } init }: IrWalk.AddReads(init, reads); break;
+                case If i:
+                    IrWalk.AddReads(i.Condition, reads);
+                    CollectReads(i.Then.Statements, reads);
+                    CollectReads(i.Else.Statements, reads);
+                    break;
+                case Pop p when p.Target is Elem pe: IrWalk.AddReads(pe.Index, reads); break;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- forward sweep
+
+    private Block Forward(Block block)
+    {
+        var output = new List<Stmt>();
+        foreach (var s in block.Statements)
+        {
+            switch (s)
+            {
+                case Assign a:
+                    if (_push.TryGetValue(a, out var push) && push) output.Add(new Push(a.Target));
+                    output.Add(a);
+                    break;
+                case For f:
+                    output.Add(f with { Body = Forward(f.Body) });
+                    break;
+                case If i:
+                    if (_recordedIfs.Contains(i)) output.Add(new Push(new Conditional(i.Condition, Lit.Int(1), Lit.Int(0))));
+                    output.Add(i with { Then = Forward(i.Then), Else = Forward(i.Else) });
+                    break;
+                case DeclareSpan d:
+                    output.Add(d);
+                    if (IsVaried(d.Name)) output.Add(new DeclareSpan(NameOf(d.Name), AdjointType, d.Length));
+                    break;
+                default:
+                    output.Add(s);
+                    break;
+            }
+        }
+        return new Block(output.ToEquatableArray());
+    }
+
+    // ---------------------------------------------------------------- reverse sweep
+
+    private Block Reverse(Block block)
+    {
+        var output = new List<Stmt>();
+        for (int k = block.Statements.Count - 1; k >= 0; k--)
+        {
+            var s = block.Statements[k];
+            switch (s)
+            {
+                case Assign a:
+                {
+                    var code = ReverseAssign(a, _push.TryGetValue(a, out var p) && p);
+                    if (code.Count > 0 && a.Source is not null) output.Add(new Comment($"line {a.Line}: {a.Source}"));
+                    output.AddRange(code);
+                    break;
+                }
+                case For f:
+                {
+                    var body = Reverse(f.Body);
+                    if (body.Statements.Count == 0) break;
+                    if (f.Source is not null) output.Add(new Comment($"line {f.Line}: {f.Source}, reversed"));
+                    output.Add(new For(f.Counter, LastIteration(f), f.Step > 0 ? BinaryOp.GreaterOrEqual : BinaryOp.LessOrEqual, f.Start, -f.Step, body));
+                    break;
+                }
+                case If i:
+                {
+                    var thenBlock = Reverse(i.Then);
+                    var elseBlock = Reverse(i.Else);
+                    bool recorded = _recordedIfs.Contains(i);
+                    if (thenBlock.Statements.Count == 0 && elseBlock.Statements.Count == 0 && !recorded) break;
+                    if (i.Source is not null) output.Add(new Comment($"line {i.Line}: if ({i.Source})"));
+                    var condition = i.Condition;
+                    if (recorded)
+                    {
+                        string branch = "_b" + (++_temps);
+                        output.Add(new Declare(branch, IrType.Int, Lit.Int(0)));
+                        output.Add(new Pop(new Var(branch, IrType.Int)));
+                        condition = new Binary(BinaryOp.NotEqual, new Var(branch, IrType.Int), Lit.Int(0));
+                    }
+                    output.Add(new If(condition, thenBlock, elseBlock));
+                    break;
+                }
+                case RuntimeCall { Kind: RuntimeCallKind.LossValue, ResultVar: { } result } r when IsVaried(result):
+                {
+                    var adjoint = new Var(NameOf(result), AdjointType);
+                    output.Add(new RuntimeCall(RuntimeCallKind.LossGradientAccumulate,
+                        new[] { r.Spans[0], r.Spans[1], NameOf(r.Spans[0]) }.ToEquatableArray(), new Expr[] { adjoint }.ToEquatableArray(), null));
+                    output.Add(new Assign(adjoint, Ex.Zero(AdjointType)));
+                    break;
+                }
+            }
+        }
+        return new Block(output.ToEquatableArray());
+    }
+
+    /// <summary>The counter's value in the last iteration (or one step before the start when there is none).</summary>
+    private static Expr LastIteration(For f)
+    {
+        Expr Int(int v) => Lit.Int(v);
+        Expr Sub(Expr a, Expr b) => b is Lit { Value: 0 } ? a : new Binary(BinaryOp.Subtract, a, b);
+        Expr Add(Expr a, Expr b) => b is Lit { Value: 0 } ? a : new Binary(BinaryOp.Add, a, b);
+        int step = Math.Abs(f.Step);
+        if (step == 1)
+        {
+            return f.Compare switch
+            {
+                BinaryOp.Less => Sub(f.Bound, Int(1)),
+                BinaryOp.Greater => Add(f.Bound, Int(1)),
+                _ => f.Bound,
+            };
+        }
+        // Increasing: start + ((bound' - start) / step) * step with bound' the last admissible value.
+        bool up = f.Step > 0;
+        Expr lastAdmissible = f.Compare switch
+        {
+            BinaryOp.Less => Sub(f.Bound, Int(1)),
+            BinaryOp.Greater => Add(f.Bound, Int(1)),
+            _ => f.Bound,
+        };
+        Expr distance = up ? Sub(lastAdmissible, f.Start) : Sub(f.Start, lastAdmissible);
+        Expr span = new Binary(BinaryOp.Multiply, new Binary(BinaryOp.Divide, distance, Int(step)), Int(step));
+        Expr last = up ? Add(f.Start, span) : Sub(f.Start, span);
+        Expr runs = new Binary(up ? BinaryOp.GreaterOrEqual : BinaryOp.LessOrEqual, lastAdmissible, f.Start);
+        return new Conditional(runs, last, up ? Sub(f.Start, Int(step)) : Add(f.Start, Int(step)));
+    }
+
+    private bool IsIncrement(Assign a, out Expr rest, out bool negate)
+    {
+        rest = a.Value;
+        negate = false;
+        if (a.Value is Binary { Op: BinaryOp.Add or BinaryOp.Subtract } b && b.Left == a.Target && !IrWalk.Mentions(b.Right, IrWalk.TargetName(a.Target)))
+        {
+            rest = b.Right;
+            negate = b.Op == BinaryOp.Subtract;
+            return true;
+        }
+        return false;
+    }
+
+    private Expr AdjointOf(Expr target) => target switch
+    {
+        Var v => new Var(NameOf(v.Name), AdjointType),
+        Elem e => new Elem(NameOf(e.Span), e.Index, AdjointType),
+        _ => throw new InvalidOperationException("not a target"),
+    };
+
+    /// <summary>The reverse code of one assignment: propagate its adjoint to its operands, then restore.</summary>
+    private List<Stmt> ReverseAssign(Assign a, bool pushed)
+    {
+        var code = new List<Stmt>();
+        string target = IrWalk.TargetName(a.Target);
+        if (a.Target.Type != IrType.Real || !IsVaried(target))
+        {
+            if (pushed) code.Add(new Pop(a.Target));
+            return code;
+        }
+        var adjoint = AdjointOf(a.Target);
+        if (!IsActive(a.Value))
+        {
+            code.Add(new Assign(adjoint, Ex.Zero(AdjointType)));
+            if (pushed) code.Add(new Pop(a.Target));
+            return code;
+        }
+        if (IsIncrement(a, out var rest, out bool negate))
+        {
+            // t = t ± r: the adjoint of t passes through unchanged; r receives ± it.
+            Accumulate(rest, negate ? Ex.Neg(adjoint) : adjoint, null, code);
+            if (pushed) code.Add(new Pop(a.Target));
+            return code;
+        }
+        if (!IrWalk.Mentions(a.Value, target))
+        {
+            // The target's value (after the assignment) is what an intrinsic's rule reuses.
+            Accumulate(a.Value, adjoint, a.Value is Call ? a.Target : null, code);
+            code.Add(new Assign(adjoint, Ex.Zero(AdjointType)));
+            if (pushed) code.Add(new Pop(a.Target));
+            return code;
+        }
+        // General case: the right-hand side reads the target's old value.
+        string g = "_g" + (++_temps);
+        code.Add(new Declare(g, AdjointType, adjoint));
+        code.Add(new Assign(adjoint, Ex.Zero(AdjointType)));
+        if (pushed) code.Add(new Pop(a.Target));
+        Accumulate(a.Value, new Var(g, AdjointType), null, code);
+        return code;
+    }
+
+    private int ActiveLeaves(Expr e) => e switch
+    {
+        Var v => v.Type == IrType.Real && IsVaried(v.Name) ? 1 : 0,
+        Elem el => el.Type == IrType.Real && IsVaried(el.Span) ? 1 : 0,
+        Unary u => ActiveLeaves(u.Operand),
+        Binary b => ActiveLeaves(b.Left) + ActiveLeaves(b.Right),
+        Conditional c => ActiveLeaves(c.WhenTrue) + ActiveLeaves(c.WhenFalse),
+        Call call => call.Args.Sum(ActiveLeaves),
+        _ => 0,
+    };
+
+    /// <summary>Adds to the adjoint of every varied leaf of <paramref name="e"/> its share of <paramref name="g"/>.</summary>
+    private void Accumulate(Expr e, Expr g, Expr? value, List<Stmt> code)
+    {
+        if (!IsActive(e)) return;
+        if (!Ex.IsSimple(g) && ActiveLeaves(e) > 1)
+        {
+            string temp = "_g" + (++_temps);
+            code.Add(new Declare(temp, AdjointType, g));
+            g = new Var(temp, AdjointType);
+        }
+        switch (e)
+        {
+            case Var or Elem:
+            {
+                var adjoint = AdjointOf(e);
+                code.Add(new Assign(adjoint, Ex.Add(adjoint, g)));
+                break;
+            }
+            case Unary { Op: UnaryOp.Negate } u:
+                Accumulate(u.Operand, Ex.Neg(g), null, code);
+                break;
+            case Binary b:
+                switch (b.Op)
+                {
+                    case BinaryOp.Add:
+                        Accumulate(b.Left, g, null, code);
+                        Accumulate(b.Right, g, null, code);
+                        break;
+                    case BinaryOp.Subtract:
+                        Accumulate(b.Left, g, null, code);
+                        Accumulate(b.Right, Ex.Neg(g), null, code);
+                        break;
+                    case BinaryOp.Multiply:
+                        Accumulate(b.Left, Ex.Mul(g, b.Right), null, code);
+                        Accumulate(b.Right, Ex.Mul(g, b.Left), null, code);
+                        break;
+                    case BinaryOp.Divide:
+                        Accumulate(b.Left, Ex.Div(g, b.Right), null, code);
+                        Accumulate(b.Right, Ex.Neg(Ex.Mul(Ex.Div(g, b.Right), b)), null, code);
+                        break;
+                    default:
+                        throw new NotSupportedException("adjoint of " + b.Op);
+                }
+                break;
+            case Conditional c:
+            {
+                var whenTrue = new List<Stmt>();
+                var whenFalse = new List<Stmt>();
+                Accumulate(c.WhenTrue, g, null, whenTrue);
+                Accumulate(c.WhenFalse, g, null, whenFalse);
+                code.Add(new If(c.Condition, new Block(whenTrue.ToEquatableArray()), new Block(whenFalse.ToEquatableArray())));
+                break;
+            }
+            case Call call:
+                for (int k = 0; k < call.Args.Count; k++)
+                {
+                    if (IsActive(call.Args[k])) Accumulate(call.Args[k], Ex.Mul(g, Rules.Partial(call, k, value ?? call)), null, code);
+                }
+                break;
+            default:
+                throw new NotSupportedException("adjoint of " + e.GetType().Name);
+        }
+    }
+
+    private sealed class ReferenceComparer : IEqualityComparer<Stmt>
+    {
+        public static readonly ReferenceComparer Instance = new();
+
+        public bool Equals(Stmt? x, Stmt? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(Stmt obj) => RuntimeHelpers.GetHashCode(obj);
+    }
+}

@@ -1,0 +1,65 @@
+using AutoCurv.Generator.Ir;
+using AutoCurv.Generator.Model;
+
+namespace AutoCurv.Generator.Differentiation;
+
+/// <summary>
+/// The one table of derivative rules for intrinsic functions. <see cref="Partial"/> gives ∂f/∂arg_k as an
+/// IR expression of the arguments and, where cheaper, of the function's value <c>y</c>. Every rule's
+/// result is itself built from intrinsics, so the tangent of a reverse sweep (H·v) differentiates it again.
+/// </summary>
+internal static class Rules
+{
+    private static Expr Call(Fn fn, params Expr[] args) => new Call(fn, args.ToEquatableArray());
+
+    /// <param name="call">The call node.</param>
+    /// <param name="k">The argument index.</param>
+    /// <param name="y">An expression holding the call's value (the call itself when nothing holds it).</param>
+    public static Expr Partial(Call call, int k, Expr y)
+    {
+        var a = call.Args[0];
+        var one = Ex.Real(1);
+        switch (call.Function)
+        {
+            case Fn.Exp: return y;
+            case Fn.Log: return Ex.Div(one, a);
+            case Fn.Sqrt: return Ex.Div(Ex.Real(0.5), y);
+            case Fn.Sin: return Call(Fn.Cos, a);
+            case Fn.Cos: return Ex.Neg(Call(Fn.Sin, a));
+            case Fn.Tan: return Ex.Add(one, Ex.Mul(y, y));
+            case Fn.Tanh: return Ex.Sub(one, Ex.Mul(y, y));
+            case Fn.Sinh: return Call(Fn.Cosh, a);
+            case Fn.Cosh: return Call(Fn.Sinh, a);
+            case Fn.Atan: return Ex.Div(one, Ex.Add(one, Ex.Mul(a, a)));
+            case Fn.Abs:
+                return new Conditional(new Binary(BinaryOp.Greater, a, Lit.Zero), one,
+                    new Conditional(new Binary(BinaryOp.Less, a, Lit.Zero), Ex.Real(-1), Lit.Zero));
+            case Fn.Max:
+            {
+                // Ties go to the first argument: a one-sided (sub)gradient, as in the primal's choice.
+                var firstWins = new Binary(BinaryOp.GreaterOrEqual, a, call.Args[1]);
+                return k == 0 ? new Conditional(firstWins, one, Lit.Zero) : new Conditional(firstWins, Lit.Zero, one);
+            }
+            case Fn.Min:
+            {
+                var firstWins = new Binary(BinaryOp.LessOrEqual, a, call.Args[1]);
+                return k == 0 ? new Conditional(firstWins, one, Lit.Zero) : new Conditional(firstWins, Lit.Zero, one);
+            }
+            case Fn.Pow:
+            {
+                var b = call.Args[1];
+                if (k == 1) return Ex.Mul(y, Call(Fn.Log, a));
+                if (b is Lit { LitType: IrType.Real } c)
+                {
+                    if (c.Value == 0) return Lit.Zero;
+                    if (c.Value == 1) return one;
+                    if (c.Value == 2) return Ex.Mul(Ex.Real(2), a);
+                    return Ex.Mul(Ex.Real(c.Value), Call(Fn.Pow, a, Ex.Real(c.Value - 1)));
+                }
+                return Ex.Mul(b, Call(Fn.Pow, a, Ex.Sub(b, one)));
+            }
+            default:
+                throw new System.NotSupportedException("no derivative rule for " + call.Function);
+        }
+    }
+}

@@ -1,0 +1,340 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using AutoCurv.Generator.Differentiation;
+using AutoCurv.Generator.Ir;
+
+namespace AutoCurv.Generator.Emit;
+
+/// <summary>Turns one IR function into a C# method: signature, argument checks, scratch, statements.</summary>
+internal sealed class FunctionEmitter
+{
+    private const string Vector = "global::System.Runtime.Intrinsics.Vector256";
+    private readonly SourceWriter _w;
+    private readonly string _t;
+    private readonly bool _isFloat;
+    private readonly string _loss;
+    private readonly List<string> _rented = new();
+    private int _rentCount;
+
+    public FunctionEmitter(SourceWriter writer, bool isFloat, string lossType = "TLoss")
+    {
+        _w = writer;
+        _isFloat = isFloat;
+        _t = isFloat ? "float" : "double";
+        _loss = lossType;
+    }
+
+    private string TypeName(IrType type) => type switch
+    {
+        IrType.Real => _t,
+        IrType.Int => "int",
+        IrType.Bool => "bool",
+        IrType.Lanes => $"{Vector}<{_t}>",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    private int LanesPerVector => _isFloat ? 8 : 4;
+
+    public string Parameter(IrParam p)
+    {
+        if (p.DeclaredType is not null) return $"{p.DeclaredType} {p.Name}";
+        string element = TypeName(p.Type);
+        if (p.Shape == ParamShape.Span) return $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{element}> {p.Name}";
+        return p.IsOutput ? $"out {element} {p.Name}" : $"{element} {p.Name}";
+    }
+
+    public void EmitMethod(GeneratedMember member, string accessibility)
+    {
+        var f = member.Function;
+        string returnType = f.Result is null ? "void" : _t;
+        _w.Line("/// <summary>" + Escape(member.Summary) + "</summary>");
+        string typeParameters = member.TypeParameter is null ? "" : "<" + member.TypeParameter + ">";
+        _w.Line($"{accessibility} static {returnType} {member.Name}{typeParameters}(");
+        _w.Indent();
+        var ps = f.Parameters.ToList();
+        for (int i = 0; i < ps.Count; i++) _w.Line(Parameter(ps[i]) + (i < ps.Count - 1 ? "," : ")"));
+        if (member.Constraint is not null) _w.Line(member.Constraint);
+        _w.Unindent();
+        _w.Open("");
+        foreach (var p in ps.Where(p => p.LengthOf is not null))
+        {
+            string expected = p.LengthOf!.Contains("*") || p.LengthOf.Contains("(") ? p.LengthOf : p.LengthOf + ".Length";
+            _w.Line($"if ({p.Name}.Length != {expected}) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof({p.Name}), {p.Name}.Length, {expected});");
+        }
+        var stacks = StackTypes(f.Body);
+        foreach (var s in stacks) _w.Line($"var {StackName(s)} = global::AutoCurv.CompilerServices.ValueStack<{TypeName(s)}>.Create();");
+        foreach (var s in f.Body.Statements) EmitStatement(s);
+        foreach (var s in stacks) _w.Line($"{StackName(s)}.Dispose();");
+        foreach (var r in _rented) _w.Line($"global::AutoCurv.CompilerServices.Scratch.Return({r});");
+        if (f.Result is not null) _w.Line($"return {f.Result};");
+        _w.Close();
+        _rented.Clear();
+    }
+
+    private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    private static string StackName(IrType type) => type switch
+    {
+        IrType.Real => "_stack",
+        IrType.Int => "_stackInt",
+        IrType.Lanes => "_stackLanes",
+        _ => "_stackBool",
+    };
+
+    private static List<IrType> StackTypes(Block body)
+    {
+        var types = new SortedSet<IrType>();
+        void Visit(Block b)
+        {
+            foreach (var s in b.Statements)
+            {
+                switch (s)
+                {
+                    case Push p: types.Add(p.Value.Type); break;
+                    case For f: Visit(f.Body); break;
+                    case If i: Visit(i.Then); Visit(i.Else); break;
+                }
+            }
+        }
+        Visit(body);
+        return types.ToList();
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    private void EmitBlock(Block block)
+    {
+        foreach (var s in block.Statements) EmitStatement(s);
+    }
+
+    private void SourceComment(int line, string? source)
+    {
+        if (source is not null) _w.Line(line > 0 ? $"// line {line}: {source}" : $"// {source}");
+    }
+
+    private void EmitStatement(Stmt s)
+    {
+        switch (s)
+        {
+            case Declare d:
+                SourceComment(d.Line, d.Source);
+                _w.Line(d.Init is null ? $"{TypeName(d.Type)} {d.Name};" : $"{TypeName(d.Type)} {d.Name} = {E(d.Init)};");
+                break;
+            case DeclareSpan d:
+            {
+                SourceComment(d.Line, d.Source);
+                string element = TypeName(d.ElemType);
+                string rent = "_rent" + (++_rentCount);
+                int limit = d.ElemType == IrType.Lanes ? 64 : 256;
+                string length = E(d.Length);
+                _w.Line($"{element}[]? {rent} = null;");
+                _w.Line($"global::System.Span<{element}> {d.Name} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
+                _w.Line($"{d.Name}.Clear();");
+                _rented.Add(rent);
+                break;
+            }
+            case Assign a:
+                SourceComment(a.Line, a.Source);
+                _w.Line(AssignText(a.Target, a.Value));
+                break;
+            case For f:
+            {
+                SourceComment(f.Line, f.Source);
+                string step = f.Step switch { 1 => $"{f.Counter}++", -1 => $"{f.Counter}--", > 0 => $"{f.Counter} += {f.Step}", _ => $"{f.Counter} -= {-f.Step}" };
+                _w.Open($"for (int {f.Counter} = {E(f.Start)}; {f.Counter} {Op(f.Compare)} {E(f.Bound)}; {step})");
+                EmitBlock(f.Body);
+                _w.Close();
+                break;
+            }
+            case If i:
+            {
+                SourceComment(i.Line, i.Source is null ? null : $"if ({i.Source})");
+                if (i.Then.Statements.Count == 0)
+                {
+                    _w.Open($"if (!({E(i.Condition)}))");
+                    EmitBlock(i.Else);
+                    _w.Close();
+                    break;
+                }
+                _w.Open($"if ({E(i.Condition)})");
+                EmitBlock(i.Then);
+                _w.Close();
+                if (i.Else.Statements.Count > 0)
+                {
+                    _w.Open("else");
+                    EmitBlock(i.Else);
+                    _w.Close();
+                }
+                break;
+            }
+            case Push p:
+                _w.Line($"{StackName(p.Value.Type)}.Push({E(p.Value)});");
+                break;
+            case Pop p:
+                _w.Line($"{E(p.Target)} = {StackName(p.Target.Type)}.Pop();");
+                break;
+            case ClearSpan c:
+                _w.Line($"{c.Name}.Clear();");
+                break;
+            case CopySpan c:
+                _w.Line($"{c.From}.CopyTo({c.To});");
+                break;
+            case Comment c:
+                _w.Line("// " + c.Text);
+                break;
+            case RuntimeCall r:
+                EmitRuntimeCall(r);
+                break;
+            default:
+                throw new NotSupportedException("emit " + s.GetType().Name);
+        }
+    }
+
+    private string AssignText(Expr target, Expr value)
+    {
+        string t = E(target);
+        if (value is Binary { Op: BinaryOp.Add or BinaryOp.Subtract } b && b.Left == target)
+        {
+            return $"{t} {(b.Op == BinaryOp.Add ? "+=" : "-=")} {E(b.Right, b.Op == BinaryOp.Subtract ? Precedence.Additive + 1 : 0)};";
+        }
+        return $"{t} = {E(value)};";
+    }
+
+    private void EmitRuntimeCall(RuntimeCall r)
+    {
+        const string Losses = "global::AutoCurv.CompilerServices.LossCalls";
+        string S(int k) => r.Spans[k];
+        switch (r.Kind)
+        {
+            case RuntimeCallKind.LossValue:
+                _w.Line($"{r.ResultVar} = {_loss}.Value<{_t}>({S(0)}, {S(1)});");
+                break;
+            case RuntimeCallKind.LossGradientAccumulate:
+                _w.Line($"{Losses}.AccumulateGradient<{_loss}, {_t}>({S(0)}, {S(1)}, {E(r.Scalars[0])}, {S(2)});");
+                break;
+            case RuntimeCallKind.LossHvpAccumulate:
+                _w.Line($"{Losses}.AccumulateHessianVectorProduct<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)}, {E(r.Scalars[0])}, {S(3)});");
+                break;
+            case RuntimeCallKind.LossJvp:
+                _w.Line($"{r.ResultVar} = {Losses}.DirectionalDerivative<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)});");
+                break;
+        }
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    private static class Precedence
+    {
+        public const int Conditional = 1, Or = 2, And = 3, Equality = 4, Relational = 5, Additive = 6, Multiplicative = 7, Unary = 8, Primary = 9;
+    }
+
+    private static int PrecedenceOf(Expr e) => e switch
+    {
+        Conditional => Precedence.Conditional,
+        Binary b => b.Op switch
+        {
+            BinaryOp.Or => Precedence.Or,
+            BinaryOp.And => Precedence.And,
+            BinaryOp.Equal or BinaryOp.NotEqual => Precedence.Equality,
+            BinaryOp.Less or BinaryOp.LessOrEqual or BinaryOp.Greater or BinaryOp.GreaterOrEqual => Precedence.Relational,
+            BinaryOp.Add or BinaryOp.Subtract => Precedence.Additive,
+            _ => Precedence.Multiplicative,
+        },
+        Unary or ToReal => Precedence.Unary,
+        Lit l when l.Value < 0 || (l.Value == 0 && 1 / l.Value < 0) => Precedence.Unary,
+        _ => Precedence.Primary,
+    };
+
+    private static string Op(BinaryOp op) => op switch
+    {
+        BinaryOp.Add => "+",
+        BinaryOp.Subtract => "-",
+        BinaryOp.Multiply => "*",
+        BinaryOp.Divide => "/",
+        BinaryOp.Remainder => "%",
+        BinaryOp.Less => "<",
+        BinaryOp.LessOrEqual => "<=",
+        BinaryOp.Greater => ">",
+        BinaryOp.GreaterOrEqual => ">=",
+        BinaryOp.Equal => "==",
+        BinaryOp.NotEqual => "!=",
+        BinaryOp.And => "&&",
+        BinaryOp.Or => "||",
+        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+    };
+
+    /// <summary>Emits an expression, parenthesised when its precedence is below <paramref name="minimum"/>.</summary>
+    public string E(Expr e, int minimum = 0)
+    {
+        string text = Raw(e);
+        return PrecedenceOf(e) < minimum ? "(" + text + ")" : text;
+    }
+
+    private string Raw(Expr e)
+    {
+        switch (e)
+        {
+            case Lit l:
+                return Literal(l);
+            case Var v:
+                return v.Name;
+            case Elem el:
+                return $"{el.Span}[{E(el.Index)}]";
+            case Len l:
+                return l.Span + ".Length";
+            case Unary u:
+                return (u.Op == UnaryOp.Negate ? "-" : "!") + E(u.Operand, Precedence.Unary + 1);
+            case Binary b:
+            {
+                int p = PrecedenceOf(b);
+                var left = b.Left;
+                var right = b.Right;
+                // A Vector256 operator takes the vector on the left: a·v is written v·a (exact: products commute).
+                if (b.Op == BinaryOp.Multiply && left.Type != IrType.Lanes && right.Type == IrType.Lanes) (left, right) = (right, left);
+                return $"{E(left, p)} {Op(b.Op)} {E(right, p + 1)}";
+            }
+            case Conditional c:
+                return $"{E(c.Condition, Precedence.Conditional + 1)} ? {E(c.WhenTrue, Precedence.Conditional + 1)} : {E(c.WhenFalse, Precedence.Conditional)}";
+            case Call call:
+                return $"global::System.{(_isFloat ? "MathF" : "Math")}.{call.Function}({string.Join(", ", call.Args.Select(a => E(a)))})";
+            case ToReal r:
+                return $"({_t}){E(r.Operand, Precedence.Unary)}";
+            case Splat s:
+                return $"{Vector}.Create({E(s.Operand)})";
+            case LaneOf l:
+                return $"{E(l.Operand, Precedence.Primary)}.GetElement({l.Lane})";
+            default:
+                throw new NotSupportedException("emit " + e.GetType().Name);
+        }
+    }
+
+    private string Literal(Lit l)
+    {
+        switch (l.LitType)
+        {
+            case IrType.Bool: return l.Value != 0 ? "true" : "false";
+            case IrType.Int: return ((int)l.Value).ToString(CultureInfo.InvariantCulture);
+            case IrType.Lanes:
+                if (l.Value == 0) return $"{Vector}<{_t}>.Zero";
+                return $"{Vector}.Create({RealLiteral(l.Value)})";
+            default: return RealLiteral(l.Value);
+        }
+    }
+
+    private string RealLiteral(double value)
+    {
+        if (double.IsNaN(value)) return $"{_t}.NaN";
+        if (double.IsPositiveInfinity(value)) return $"{_t}.PositiveInfinity";
+        if (double.IsNegativeInfinity(value)) return $"{_t}.NegativeInfinity";
+        if (_isFloat)
+        {
+            string f = ((float)value).ToString("R", CultureInfo.InvariantCulture);
+            return f + "f";
+        }
+        string d = value.ToString("R", CultureInfo.InvariantCulture);
+        if (d.IndexOfAny(new[] { '.', 'E', 'e' }) < 0) d += ".0";
+        return d;
+    }
+}

@@ -1,0 +1,82 @@
+using AutoCurv.Generator.Model;
+
+namespace AutoCurv.Generator.Ir;
+
+/// <summary>An IR expression. Every node is a value-equatable record; expressions are pure.</summary>
+internal abstract record Expr
+{
+    public abstract IrType Type { get; }
+}
+
+/// <summary>A literal of <paramref name="LitType"/> (bools are 0/1).</summary>
+internal sealed record Lit(double Value, IrType LitType) : Expr
+{
+    public override IrType Type => LitType;
+
+    public static Lit Real(double value) => new(value, IrType.Real);
+
+    public static Lit Int(int value) => new(value, IrType.Int);
+
+    public static readonly Lit Zero = new(0, IrType.Real);
+
+    public static readonly Lit One = new(1, IrType.Real);
+}
+
+/// <summary>A scalar variable (parameter or local).</summary>
+internal sealed record Var(string Name, IrType VarType) : Expr
+{
+    public override IrType Type => VarType;
+}
+
+/// <summary>An element of a span variable.</summary>
+internal sealed record Elem(string Span, Expr Index, IrType ElemType) : Expr
+{
+    public override IrType Type => ElemType;
+}
+
+/// <summary><c>span.Length</c>.</summary>
+internal sealed record Len(string Span) : Expr
+{
+    public override IrType Type => IrType.Int;
+}
+
+internal sealed record Unary(UnaryOp Op, Expr Operand) : Expr
+{
+    public override IrType Type => Op == UnaryOp.Not ? IrType.Bool : Operand.Type;
+}
+
+internal sealed record Binary(BinaryOp Op, Expr Left, Expr Right) : Expr
+{
+    public override IrType Type =>
+        Op.IsComparison() || Op.IsLogical() ? IrType.Bool
+        : Left.Type == IrType.Lanes || Right.Type == IrType.Lanes ? IrType.Lanes
+        : Left.Type;
+}
+
+internal sealed record Conditional(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr
+{
+    public override IrType Type => WhenTrue.Type == IrType.Lanes || WhenFalse.Type == IrType.Lanes ? IrType.Lanes : WhenTrue.Type;
+}
+
+internal sealed record Call(Fn Function, EquatableArray<Expr> Args) : Expr
+{
+    public override IrType Type => IrType.Real;
+}
+
+/// <summary>An int converted to the element type.</summary>
+internal sealed record ToReal(Expr Operand) : Expr
+{
+    public override IrType Type => IrType.Real;
+}
+
+/// <summary>A Lanes value with every lane equal to a real value (vector-mode seeds).</summary>
+internal sealed record Splat(Expr Operand) : Expr
+{
+    public override IrType Type => IrType.Lanes;
+}
+
+/// <summary>One lane of a Lanes value.</summary>
+internal sealed record LaneOf(Expr Operand, int Lane) : Expr
+{
+    public override IrType Type => IrType.Real;
+}

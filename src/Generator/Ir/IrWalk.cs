@@ -1,0 +1,75 @@
+using System.Collections.Generic;
+
+namespace AutoCurv.Generator.Ir;
+
+/// <summary>Read and write sets of IR fragments (names of scalars and spans).</summary>
+internal static class IrWalk
+{
+    /// <summary>Names an expression reads: scalar variables, spans (by name) and span lengths.</summary>
+    public static HashSet<string> Reads(Expr expr)
+    {
+        var names = new HashSet<string>();
+        AddReads(expr, names);
+        return names;
+    }
+
+    public static void AddReads(Expr expr, HashSet<string> names)
+    {
+        switch (expr)
+        {
+            case Var v: names.Add(v.Name); break;
+            case Elem e: names.Add(e.Span); AddReads(e.Index, names); break;
+            case Len: break; // a span's length never changes: not a value read
+            case Unary u: AddReads(u.Operand, names); break;
+            case Binary b: AddReads(b.Left, names); AddReads(b.Right, names); break;
+            case Conditional c: AddReads(c.Condition, names); AddReads(c.WhenTrue, names); AddReads(c.WhenFalse, names); break;
+            case Call call: foreach (var a in call.Args) AddReads(a, names); break;
+            case ToReal r: AddReads(r.Operand, names); break;
+            case Splat s: AddReads(s.Operand, names); break;
+            case LaneOf l: AddReads(l.Operand, names); break;
+        }
+    }
+
+    /// <summary>Names of scalars and spans a block writes (spans count when any element is written).</summary>
+    public static HashSet<string> Writes(Block block)
+    {
+        var names = new HashSet<string>();
+        AddWrites(block, names);
+        return names;
+    }
+
+    public static void AddWrites(Block block, HashSet<string> names)
+    {
+        foreach (var s in block.Statements) AddWrites(s, names);
+    }
+
+    public static void AddWrites(Stmt stmt, HashSet<string> names)
+    {
+        switch (stmt)
+        {
+            case Declare d: names.Add(d.Name); break;
+            case DeclareSpan d: names.Add(d.Name); break;
+            case Assign a: names.Add(TargetName(a.Target)); break;
+            case Pop p: names.Add(TargetName(p.Target)); break;
+            case ClearSpan c: names.Add(c.Name); break;
+            case CopySpan c: names.Add(c.To); break;
+            case For f: names.Add(f.Counter); AddWrites(f.Body, names); break;
+            case If i: AddWrites(i.Then, names); AddWrites(i.Else, names); break;
+            case RuntimeCall r:
+                if (r.ResultVar is not null) names.Add(r.ResultVar);
+                if (r.Kind is RuntimeCallKind.LossGradientAccumulate) names.Add(r.Spans[2]);
+                if (r.Kind is RuntimeCallKind.LossHvpAccumulate) names.Add(r.Spans[3]);
+                break;
+        }
+    }
+
+    public static string TargetName(Expr target) => target switch
+    {
+        Var v => v.Name,
+        Elem e => e.Span,
+        _ => throw new System.InvalidOperationException("not an assignable target: " + target),
+    };
+
+    /// <summary>True when the expression mentions the named scalar or span.</summary>
+    public static bool Mentions(Expr expr, string name) => Reads(expr).Contains(name);
+}

@@ -1,0 +1,49 @@
+using AutoCurv.Generator.Diagnostics;
+using AutoCurv.Generator.Ir;
+
+namespace AutoCurv.Generator.Model;
+
+/// <summary>A type that encloses the method: keyword ("class", "struct", "record", ...), name with type parameters.</summary>
+internal sealed record ContainingType(string Keyword, string NameWithTypeParameters, string Modifiers);
+
+/// <summary>How a user's parameter takes part in differentiation.</summary>
+internal enum SourceParamKind
+{
+    RealScalar,
+    RealSpan,
+    Output,
+    IntConstant,
+    BoolConstant,
+}
+
+internal sealed record SourceParam(string Name, SourceParamKind Kind, bool IsWrt, string DeclaredType);
+
+/// <summary>
+/// Everything later stages need about one [Differentiable] method, free of Roslyn symbols and syntax:
+/// where to put the members, the signature, and the body lowered to IR.
+/// </summary>
+internal sealed record MethodSpec(
+    string? Namespace,
+    EquatableArray<ContainingType> Containers,
+    string Name,
+    string Accessibility,
+    bool IsFloat,
+    bool IsVector,
+    EquatableArray<SourceParam> Parameters,
+    IrFunction Primal,
+    string HintName,
+    LocationInfo? Location)
+{
+    /// <summary>The element type's C# keyword.</summary>
+    public string ElementType => IsFloat ? "float" : "double";
+
+    /// <summary>The exact model shape (w, x, output) of double that gets the nested IModel struct.</summary>
+    public bool IsModelShape =>
+        IsVector && !IsFloat && Parameters.Count == 3
+        && Parameters[0].Kind == SourceParamKind.RealSpan && Parameters[0].IsWrt && Parameters[0].DeclaredType.StartsWith("global::System.ReadOnlySpan", System.StringComparison.Ordinal)
+        && Parameters[1].Kind == SourceParamKind.RealSpan && !Parameters[1].IsWrt && Parameters[1].DeclaredType.StartsWith("global::System.ReadOnlySpan", System.StringComparison.Ordinal)
+        && Parameters[2].Kind == SourceParamKind.Output;
+}
+
+/// <summary>The parse stage's output: a spec (when the method is differentiable) and the diagnostics.</summary>
+internal sealed record ParseResult(MethodSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

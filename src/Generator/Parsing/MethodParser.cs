@@ -1,0 +1,307 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using AutoCurv.Generator.Diagnostics;
+using AutoCurv.Generator.Ir;
+using AutoCurv.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AutoCurv.Generator.Parsing;
+
+/// <summary>
+/// Lowers a [Differentiable] method (symbols + IOperation tree) to a <see cref="MethodSpec"/> holding IR.
+/// Every AutoCurv diagnostic about user code is raised here; nothing Roslyn leaves this stage.
+/// Calls to other [Differentiable] methods are inlined at the IR level, so every mode sees one program.
+/// </summary>
+internal sealed partial class MethodParser
+{
+    public const string DifferentiableAttributeName = "AutoCurv.DifferentiableAttribute";
+    public const string WrtAttributeName = "AutoCurv.WrtAttribute";
+
+    private readonly Compilation _compilation;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+    private readonly Stack<Frame> _frames = new();
+    private ITypeSymbol _element = null!;
+    private bool _isFloat;
+    private int _inlineCount;
+    private int _depth;
+
+    private MethodParser(Compilation compilation, CancellationToken cancellationToken)
+    {
+        _compilation = compilation;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>Entry point of the pipeline's parse stage. Never throws (except for cancellation).</summary>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        try
+        {
+            return new MethodParser(context.SemanticModel.Compilation, cancellationToken).ParseRoot(method, syntax, context.SemanticModel);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var info = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(), method.Name, ex.GetType().Name + ": " + ex.Message);
+            return new ParseResult(null, new[] { info }.ToEquatableArray());
+        }
+    }
+
+    private ParseResult Fail() => new(null, _diagnostics.ToEquatableArray());
+
+    private void Report(DiagnosticDescriptor descriptor, SyntaxNode? node, params object?[] args) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, node?.GetLocation(), args));
+
+    private void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] args) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+
+    private ParseResult ParseRoot(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model)
+    {
+        var signature = AnalyzeSignature(method, syntax, reportCollisions: true);
+        if (signature is null || _diagnostics.Count > 0) return Fail();
+
+        _element = signature.Element;
+        _isFloat = signature.IsFloat;
+
+        var body = GetBody(method, syntax, model);
+        if (body is null) return Fail();
+
+        var frame = new Frame(method, model, prefix: "", result: signature.IsVector ? null : "_result");
+        foreach (var p in method.Parameters)
+        {
+            var kind = signature.Parameters.First(s => s.Name == p.Name).Kind;
+            frame.Bindings[p] = kind switch
+            {
+                SourceParamKind.RealScalar => new Binding(p.Name, IrType.Real, IsSpan: false, IsParameter: true, IsWritable: false),
+                SourceParamKind.IntConstant => new Binding(p.Name, IrType.Int, IsSpan: false, IsParameter: true, IsWritable: false),
+                SourceParamKind.BoolConstant => new Binding(p.Name, IrType.Bool, IsSpan: false, IsParameter: true, IsWritable: false),
+                SourceParamKind.Output => new Binding(p.Name, IrType.Real, IsSpan: true, IsParameter: true, IsWritable: true),
+                _ => new Binding(p.Name, IrType.Real, IsSpan: true, IsParameter: true, IsWritable: false),
+            };
+        }
+        NameLocals(frame, body);
+
+        var statements = new List<Stmt>();
+        if (frame.Result is not null) statements.Add(new Declare(frame.Result, IrType.Real, Lit.Zero));
+        _frames.Push(frame);
+        LowerSequence(Flatten(body), statements);
+        _frames.Pop();
+        if (_diagnostics.Count > 0) return Fail();
+
+        var parameters = method.Parameters.Select(p =>
+        {
+            var s = signature.Parameters.First(q => q.Name == p.Name);
+            var type = s.Kind switch { SourceParamKind.IntConstant => IrType.Int, SourceParamKind.BoolConstant => IrType.Bool, _ => IrType.Real };
+            var shape = s.Kind is SourceParamKind.RealSpan or SourceParamKind.Output ? ParamShape.Span : ParamShape.Scalar;
+            return new IrParam(p.Name, type, shape, s.Kind == SourceParamKind.Output, s.DeclaredType);
+        }).ToEquatableArray();
+
+        var primal = new IrFunction(parameters, new Block(statements.ToEquatableArray()), frame.Result);
+        var containers = new List<ContainingType>();
+        for (var t = method.ContainingType; t is not null; t = t.ContainingType)
+        {
+            containers.Insert(0, DescribeContainer(t));
+        }
+        string? ns = method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        var spec = new MethodSpec(ns, containers.ToEquatableArray(), method.Name, Accessibility(method), signature.IsFloat, signature.IsVector,
+            signature.Parameters.ToEquatableArray(), primal, HintName(method), LocationInfo.From(syntax.Identifier.GetLocation()));
+        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static string HintName(IMethodSymbol method)
+    {
+        var parts = new List<string>();
+        for (var t = method.ContainingType; t is not null; t = t.ContainingType) parts.Insert(0, t.Name + (t.Arity > 0 ? "`" + t.Arity : ""));
+        if (method.ContainingNamespace is { IsGlobalNamespace: false } ns) parts.Insert(0, ns.ToDisplayString());
+        var overloads = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().ToList();
+        string name = method.Name;
+        if (overloads.Count > 1) name += "_" + overloads.IndexOf(method);
+        parts.Add(name);
+        return string.Join(".", parts) + ".AutoCurv.g.cs";
+    }
+
+    private static string Accessibility(ISymbol symbol) => symbol.DeclaredAccessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Public => "public",
+        Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+        Microsoft.CodeAnalysis.Accessibility.Private => "private",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "internal",
+    };
+
+    private static ContainingType DescribeContainer(INamedTypeSymbol type)
+    {
+        string keyword = type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
+            : type.TypeKind == TypeKind.Struct ? "struct"
+            : type.TypeKind == TypeKind.Interface ? "interface"
+            : "class";
+        string name = type.Name;
+        if (type.TypeParameters.Length > 0) name += "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
+        string modifiers = type.IsStatic ? "static partial" : "partial";
+        return new ContainingType(keyword, name, modifiers);
+    }
+
+    private IOperation? GetBody(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model)
+    {
+        if (syntax.Body is null && syntax.ExpressionBody is null)
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, syntax.Identifier.GetLocation(), "method without a body", "give the method a body");
+            return null;
+        }
+        var operation = model.GetOperation(syntax, _cancellationToken) as IMethodBodyOperation;
+        IOperation? body = operation?.BlockBody ?? (IOperation?)operation?.ExpressionBody;
+        if (body is null)
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, syntax.Identifier.GetLocation(), "method body", "the body could not be analysed (does it compile?)");
+            return null;
+        }
+        if (body.Descendants().Any(o => o is IInvalidOperation) || model.GetDiagnostics(syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            // The compiler reports the errors; differentiating half-written code would only add noise.
+            return null;
+        }
+        return body;
+    }
+
+    internal sealed record Signature(ITypeSymbol Element, bool IsFloat, bool IsVector, List<SourceParam> Parameters);
+
+    /// <summary>Checks the method's shape and classifies its parameters; null when it cannot be differentiated.</summary>
+    private Signature? AnalyzeSignature(IMethodSymbol method, MethodDeclarationSyntax? syntax, bool reportCollisions)
+    {
+        var location = syntax?.Identifier.GetLocation() ?? method.Locations.FirstOrDefault();
+        int before = _diagnostics.Count;
+        if (!method.IsStatic) Report(DiagnosticDescriptors.MethodNotStatic, location, method.Name);
+        if (method.IsGenericMethod) Report(DiagnosticDescriptors.GenericMethod, location, method.Name);
+        if (method.IsAsync || (syntax?.Body?.DescendantNodes().Any(n => n is YieldStatementSyntax) ?? false))
+            Report(DiagnosticDescriptors.AsyncMethod, location, method.Name);
+
+        for (var t = method.ContainingType; t is not null; t = t.ContainingType)
+        {
+            foreach (var reference in t.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(_cancellationToken) is TypeDeclarationSyntax decl && !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    Report(DiagnosticDescriptors.TypeNotPartial, decl.Identifier.GetLocation(), t.Name, method.Name);
+                }
+            }
+        }
+
+        bool isVector = method.ReturnsVoid;
+        ITypeSymbol? element = null;
+        if (!isVector)
+        {
+            if (method.ReturnType.SpecialType is SpecialType.System_Double or SpecialType.System_Single) element = method.ReturnType;
+            else Report(DiagnosticDescriptors.UnsupportedReturnType, location, method.Name, method.ReturnType.ToDisplayString());
+        }
+        else
+        {
+            element = method.Parameters.Select(p => SpanElement(p.Type, "Span")).FirstOrDefault(e => e is not null);
+            if (element is null)
+            {
+                Report(DiagnosticDescriptors.OutputShape, location,
+                    $"Vector function '{method.Name}' returns void but has no Span<double> or Span<float> output; add one Span<T> parameter for its result, or return the value");
+            }
+        }
+        if (element is null) return null;
+        bool isFloat = element.SpecialType == SpecialType.System_Single;
+        string t0 = isFloat ? "float" : "double";
+
+        var parameters = new List<SourceParam>();
+        bool anyWrt = method.Parameters.Any(p => HasAttribute(p, WrtAttributeName));
+        int outputs = 0;
+        foreach (var p in method.Parameters)
+        {
+            var pLocation = p.Locations.FirstOrDefault();
+            if (p.RefKind != RefKind.None)
+            {
+                Report(DiagnosticDescriptors.RefParameter, pLocation, p.Name, p.RefKind.ToString().ToLowerInvariant().Replace("readonly", "ref readonly"));
+                continue;
+            }
+            if (p.Name.StartsWith("_", StringComparison.Ordinal)) Report(DiagnosticDescriptors.ReservedIdentifier, pLocation, p.Name);
+            SourceParamKind kind;
+            var type = p.Type;
+            if (SymbolEqualityComparer.Default.Equals(type, element)) kind = SourceParamKind.RealScalar;
+            else if (SpanElement(type, "ReadOnlySpan") is { } e1 && SymbolEqualityComparer.Default.Equals(e1, element)) kind = SourceParamKind.RealSpan;
+            else if (type is IArrayTypeSymbol { Rank: 1 } arr && SymbolEqualityComparer.Default.Equals(arr.ElementType, element)) kind = SourceParamKind.RealSpan;
+            else if (SpanElement(type, "Span") is { } e2 && SymbolEqualityComparer.Default.Equals(e2, element)) kind = SourceParamKind.Output;
+            else if (type.SpecialType == SpecialType.System_Int32) kind = SourceParamKind.IntConstant;
+            else if (type.SpecialType == SpecialType.System_Boolean) kind = SourceParamKind.BoolConstant;
+            else
+            {
+                Report(DiagnosticDescriptors.UnsupportedParameterType, pLocation, p.Name, type.ToDisplayString(), t0);
+                continue;
+            }
+            bool hasWrt = HasAttribute(p, WrtAttributeName);
+            if (hasWrt && kind is not (SourceParamKind.RealScalar or SourceParamKind.RealSpan))
+            {
+                Report(DiagnosticDescriptors.WrtOnNonFloating, pLocation, p.Name, type.ToDisplayString(), t0);
+            }
+            if (kind == SourceParamKind.Output)
+            {
+                outputs++;
+                if (!isVector)
+                {
+                    Report(DiagnosticDescriptors.OutputShape, pLocation,
+                        $"Scalar function '{method.Name}' has the Span<{t0}> parameter '{p.Name}'; a scalar function only reads its inputs: take it as ReadOnlySpan<{t0}>, or use a local stackalloc for scratch");
+                }
+            }
+            bool isWrt = kind is SourceParamKind.RealScalar or SourceParamKind.RealSpan && (anyWrt ? hasWrt : true);
+            parameters.Add(new SourceParam(p.Name, kind, isWrt, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+        }
+        if (isVector && outputs > 1)
+        {
+            Report(DiagnosticDescriptors.OutputShape, location,
+                $"Vector function '{method.Name}' has {outputs} Span<{t0}> parameters; it must have exactly one output: concatenate the outputs into one span");
+        }
+        if (_diagnostics.Count == before && !parameters.Any(p => p.IsWrt))
+        {
+            Report(DiagnosticDescriptors.UnsupportedParameterType, location, method.Name, "(no differentiable input)", t0);
+        }
+
+        if (reportCollisions && _diagnostics.Count == before)
+        {
+            foreach (var suffix in MemberNames.Suffixes(isVector))
+            {
+                string member = method.Name + suffix;
+                var existing = method.ContainingType.GetMembers(member).FirstOrDefault();
+                if (existing is not null)
+                {
+                    Report(DiagnosticDescriptors.NameCollision, existing.Locations.FirstOrDefault() ?? location, method.ContainingType.Name, member, method.Name);
+                }
+            }
+        }
+        return _diagnostics.Count == before ? new Signature(element, isFloat, isVector, parameters) : null;
+    }
+
+    internal static bool HasAttribute(ISymbol symbol, string fullName) =>
+        symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == fullName);
+
+    private static ITypeSymbol? SpanElement(ITypeSymbol type, string name) =>
+        type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
+        && named.Name == name && named.ContainingNamespace?.ToDisplayString() == "System"
+            ? named.TypeArguments[0]
+            : null;
+
+    private bool IsElement(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type, _element);
+}
+
+/// <summary>The member names generated for a method (suffixes appended to its name).</summary>
+internal static class MemberNames
+{
+    public static readonly string[] Scalar = { "Gradient", "Jvp", "Hvp", "HessianDiagonal", "HessianDiagonalApprox", "Hessian" };
+    public static readonly string[] Vector = { "Jvp", "Vjp", "Loss", "LossGradient", "LossHvp", "Ggnvp", "GgnDiagonal", "LossHessianDiagonal", "LossHessian", "Model" };
+
+    public static string[] Suffixes(bool isVector) => isVector ? Vector : Scalar;
+}

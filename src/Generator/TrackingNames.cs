@@ -1,0 +1,13 @@
+namespace AutoCurv.Generator;
+
+/// <summary>Names of the incremental pipeline's stages (tests assert each is cached after unrelated edits).</summary>
+public static class TrackingNames
+{
+    public const string Parse = nameof(Parse);
+    public const string Diagnostics = nameof(Diagnostics);
+    public const string Specs = nameof(Specs);
+    public const string Differentiate = nameof(Differentiate);
+
+    /// <summary>Every stage that must be cached after an edit that does not touch a [Differentiable] method.</summary>
+    public static readonly string[] All = { Parse, Diagnostics, Specs, Differentiate };
+}

@@ -1,0 +1,40 @@
+using System;
+
+namespace AutoCurv;
+
+/// <summary>
+/// A model <c>f = F(w, x)</c> with parameters <c>w</c>, one sample's input <c>x</c> and output <c>f</c>.
+/// The generator emits a struct implementing it (<c>Net.ForwardModel</c>) for every <c>[Differentiable]</c>
+/// method of the exact shape <c>void F([Wrt] ReadOnlySpan&lt;double&gt; w, ReadOnlySpan&lt;double&gt; x, Span&lt;double&gt; output)</c>;
+/// the data-set operators take it as a type argument, so every call is specialised by the JIT.
+/// Every member writes f into its <c>output</c> span and overwrites its result spans.
+/// </summary>
+public interface IModel
+{
+    /// <summary>f = F(w, x).</summary>
+    static abstract void Forward(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output);
+
+    /// <summary>f and J·v (J = ∂f/∂w).</summary>
+    static abstract void Jvp(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> tangent, Span<double> outputTangent);
+
+    /// <summary>f and Jᵀu.</summary>
+    static abstract void Vjp(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> outputCotangent, Span<double> gradient);
+
+    /// <summary>ℓ(F(w, x), y).</summary>
+    static abstract double Loss<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target) where TLoss : ILoss;
+
+    /// <summary>ℓ and ∇_w ℓ.</summary>
+    static abstract double LossGradient<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> gradient) where TLoss : ILoss;
+
+    /// <summary>ℓ, ∇_w ℓ and H·v with H the exact Hessian of ℓ∘F.</summary>
+    static abstract double LossHvp<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, ReadOnlySpan<double> tangent, Span<double> gradient, Span<double> hessianVector) where TLoss : ILoss;
+
+    /// <summary>ℓ and G·v = Jᵀ H_ℓ J v.</summary>
+    static abstract double Ggnvp<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, ReadOnlySpan<double> tangent, Span<double> result) where TLoss : ILoss;
+
+    /// <summary>ℓ and the exact diagonal of G = Jᵀ H_ℓ J.</summary>
+    static abstract double GgnDiagonal<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss;
+
+    /// <summary>ℓ and the exact diagonal of the Hessian of ℓ∘F.</summary>
+    static abstract double LossHessianDiagonal<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss;
+}
