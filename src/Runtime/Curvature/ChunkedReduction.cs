@@ -1,0 +1,107 @@
+using System;
+using System.Buffers;
+using System.Runtime.ExceptionServices;
+using System.Threading.Tasks;
+
+namespace AutoCurv;
+
+/// <summary>
+/// Sums per-sample vectors over a data set in parallel with a result that is bit-identical for every degree of
+/// parallelism: the samples are cut into a fixed number of contiguous chunks (depending only on the sample
+/// count), each chunk is reduced in sample order into its own buffer, and the chunk sums are added in chunk order.
+/// Threads only decide which chunk runs where, never the order of any floating-point addition.
+/// </summary>
+internal static class ChunkedReduction
+{
+    /// <summary>The number of chunks for more than this many samples.</summary>
+    public const int MaxChunks = 64;
+
+    // Chunk buffers held at once (in doubles). Chunks run in waves that fit this budget; waves change only when
+    // chunk sums are computed, not the order in which they are added, so the result does not depend on it.
+    private const long BufferBudget = 1L << 22;
+
+    /// <summary>The chunk count for <paramref name="count"/> samples: min(count, 64).</summary>
+    public static int ChunkCount(int count) => Math.Min(count, MaxChunks);
+
+    /// <summary>First sample of chunk <paramref name="chunk"/>.</summary>
+    private static int ChunkStart(int chunk, int count, int chunks) => (int)((long)chunk * count / chunks);
+
+    /// <summary>Validates a MaxDegreeOfParallelism value with the semantics of <see cref="ParallelOptions"/>.</summary>
+    public static int ValidateDegree(int value, string paramName)
+    {
+        if (value == 0 || value < -1)
+            throw new ArgumentOutOfRangeException(paramName, value, "MaxDegreeOfParallelism must be positive, or -1 for no limit.");
+        return value;
+    }
+
+    /// <summary>
+    /// Writes Σ over samples 0..<paramref name="count"/>−1 of the kernel's contributions (a vector of
+    /// <paramref name="total"/>.Length entries) into <paramref name="total"/>.
+    /// </summary>
+    public static void Sum<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total)
+        where TKernel : struct, IChunkKernel
+    {
+        int width = total.Length;
+        int chunks = ChunkCount(count);
+        int scratchLength = kernel.ScratchLength;
+        total.Clear();
+        int degree = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+
+        if (degree <= 1 || chunks <= 1)
+        {
+            double[] accumulator = ArrayPool<double>.Shared.Rent(Math.Max(width, 1));
+            double[] scratch = ArrayPool<double>.Shared.Rent(Math.Max(scratchLength, 1));
+            try
+            {
+                Span<double> acc = accumulator.AsSpan(0, width);
+                for (int c = 0; c < chunks; c++)
+                {
+                    acc.Clear();
+                    kernel.Accumulate(ChunkStart(c, count, chunks), ChunkStart(c + 1, count, chunks), acc, scratch.AsSpan(0, scratchLength));
+                    VectorMath.Add(total, acc);
+                }
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(scratch);
+                ArrayPool<double>.Shared.Return(accumulator);
+            }
+            return;
+        }
+
+        long fitting = BufferBudget / Math.Max(width, 1);
+        int wave = (int)Math.Max(Math.Min(fitting, chunks), Math.Min(degree, chunks));
+        double[] buffers = ArrayPool<double>.Shared.Rent(Math.Max(checked(wave * width), 1));
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        try
+        {
+            for (int first = 0; first < chunks; first += wave)
+            {
+                int last = Math.Min(chunks, first + wave);
+                int waveStart = first;
+                Parallel.For(first, last, options,
+                    () => ArrayPool<double>.Shared.Rent(Math.Max(scratchLength, 1)),
+                    (c, _, scratch) =>
+                    {
+                        Span<double> acc = buffers.AsSpan((c - waveStart) * width, width);
+                        acc.Clear();
+                        kernel.Accumulate(ChunkStart(c, count, chunks), ChunkStart(c + 1, count, chunks), acc, scratch.AsSpan(0, scratchLength));
+                        return scratch;
+                    },
+                    scratch => ArrayPool<double>.Shared.Return(scratch));
+                for (int c = first; c < last; c++)
+                    VectorMath.Add(total, buffers.AsSpan((c - first) * width, width));
+            }
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Misuse inside a model (a span of the wrong length) must surface as the ArgumentException it is.
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffers);
+        }
+    }
+}

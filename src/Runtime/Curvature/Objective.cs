@@ -1,0 +1,148 @@
+using System;
+using System.Buffers;
+
+namespace AutoCurv;
+
+/// <summary>
+/// The training objective L(w) = (1/N) Σ_i ℓ(F(w, x_i), y_i) over a data set, with its gradient: what an optimiser
+/// calls each step. Parallel over a fixed chunking of the samples, bit-identical for every
+/// <see cref="MaxDegreeOfParallelism"/>.
+/// </summary>
+/// <typeparam name="TModel">The model (for example the generator's <c>Net.ForwardModel</c>).</typeparam>
+/// <typeparam name="TLoss">The per-sample loss.</typeparam>
+public sealed class Objective<TModel, TLoss>
+    where TModel : struct, IModel
+    where TLoss : struct, ILoss
+{
+    private readonly Dataset _data;
+    private int _maxDegreeOfParallelism = -1;
+
+    /// <summary>The mean loss over <paramref name="data"/>.</summary>
+    /// <param name="data">The data set; the model output size is <see cref="Dataset.TargetSize"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
+    public Objective(Dataset data)
+    {
+        _data = CurvatureGuard.RequireData(data, nameof(data));
+    }
+
+    /// <summary>The data set the mean runs over.</summary>
+    public Dataset Data => _data;
+
+    /// <summary>
+    /// The most threads one evaluation uses; -1 (the default) for no limit. Results are bit-identical for every value.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to 0 or below -1.</exception>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set => _maxDegreeOfParallelism = ChunkedReduction.ValidateDegree(value, nameof(value));
+    }
+
+    /// <summary>The mean loss (1/N) Σ_i ℓ(F(w, x_i), y_i).</summary>
+    /// <param name="w">The model parameters.</param>
+    /// <returns>The mean loss.</returns>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty.</exception>
+    public double Loss(ReadOnlySpan<double> w)
+    {
+        if (w.IsEmpty) throw new ArgumentException($"'{nameof(w)}' is empty; pass the model's parameter vector.", nameof(w));
+        double[] parameters = ArrayPool<double>.Shared.Rent(w.Length);
+        try
+        {
+            w.CopyTo(parameters);
+            Span<double> total = stackalloc double[1];
+            CurvatureGuard.Mean(new LossKernel(parameters, w.Length, _data), _data.Count, _data.Count, _maxDegreeOfParallelism, total);
+            return total[0];
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(parameters);
+        }
+    }
+
+    /// <summary>Writes the mean gradient (1/N) Σ_i ∇_w ℓ into <paramref name="gradient"/> and returns the mean loss.</summary>
+    /// <param name="w">The model parameters.</param>
+    /// <param name="gradient">Receives the gradient (length w.Length); may be the same memory as <paramref name="w"/>.</param>
+    /// <returns>The mean loss.</returns>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty or <paramref name="gradient"/> does not have its length.</exception>
+    public double Gradient(ReadOnlySpan<double> w, Span<double> gradient)
+    {
+        int n = w.Length;
+        if (n == 0) throw new ArgumentException($"'{nameof(w)}' is empty; pass the model's parameter vector.", nameof(w));
+        if (gradient.Length != n)
+            throw new ArgumentException($"'{nameof(gradient)}' has length {gradient.Length} but '{nameof(w)}' has {n}; pass a span of length {n}.", nameof(gradient));
+        double[] parameters = ArrayPool<double>.Shared.Rent(n);
+        double[] mean = ArrayPool<double>.Shared.Rent(n + 1);
+        try
+        {
+            w.CopyTo(parameters);
+            // One extra slot carries the loss through the same ordered reduction as the gradient.
+            Span<double> result = mean.AsSpan(0, n + 1);
+            CurvatureGuard.Mean(new GradientKernel(parameters, n, _data), _data.Count, _data.Count, _maxDegreeOfParallelism, result);
+            result.Slice(0, n).CopyTo(gradient);
+            return result[n];
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(mean);
+            ArrayPool<double>.Shared.Return(parameters);
+        }
+    }
+
+    private readonly struct LossKernel : IChunkKernel
+    {
+        private readonly double[] _w;
+        private readonly int _n;
+        private readonly Dataset _data;
+
+        public LossKernel(double[] w, int n, Dataset data)
+        {
+            _w = w;
+            _n = n;
+            _data = data;
+        }
+
+        public int ScratchLength => _data.TargetSize;
+
+        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        {
+            ReadOnlySpan<double> w = _w.AsSpan(0, _n);
+            Span<double> output = scratch.Slice(0, _data.TargetSize);
+            double sum = 0.0;
+            for (int i = start; i < end; i++)
+                sum += TModel.Loss<TLoss>(w, _data.Input(i), output, _data.Target(i));
+            accumulator[0] += sum;
+        }
+    }
+
+    private readonly struct GradientKernel : IChunkKernel
+    {
+        private readonly double[] _w;
+        private readonly int _n;
+        private readonly Dataset _data;
+
+        public GradientKernel(double[] w, int n, Dataset data)
+        {
+            _w = w;
+            _n = n;
+            _data = data;
+        }
+
+        public int ScratchLength => _data.TargetSize + _n;
+
+        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        {
+            int n = _n, c = _data.TargetSize;
+            ReadOnlySpan<double> w = _w.AsSpan(0, n);
+            Span<double> output = scratch.Slice(0, c);
+            Span<double> gradient = scratch.Slice(c, n);
+            Span<double> sum = accumulator.Slice(0, n);
+            double loss = 0.0;
+            for (int i = start; i < end; i++)
+            {
+                loss += TModel.LossGradient<TLoss>(w, _data.Input(i), output, _data.Target(i), gradient);
+                VectorMath.Add(sum, gradient);
+            }
+            accumulator[n] += loss;
+        }
+    }
+}
