@@ -21,6 +21,8 @@ internal sealed class AdjointTransform
     private readonly HashSet<string> _primalNames;
     private readonly Dictionary<Stmt, bool> _push = new(ReferenceComparer.Instance);
     private readonly HashSet<Stmt> _recordedIfs = new(ReferenceComparer.Instance);
+    private readonly HashSet<Stmt> _writeOnce = new(ReferenceComparer.Instance);
+    private int _loopDepth;
     private int _temps;
 
     /// <param name="varied">Varied names (from <see cref="Activity"/>).</param>
@@ -124,12 +126,16 @@ internal sealed class AdjointTransform
                 string target = IrWalk.TargetName(a.Target);
                 var reads = ReverseReads(a);
                 bool overwritesOwnInput = IrWalk.Mentions(a.Value, target) && !IsIncrement(a, out _, out _);
-                bool push = live.Contains(target) || (overwritesOwnInput && reads.Contains(target));
+                bool push = (live.Contains(target) || (overwritesOwnInput && reads.Contains(target))) && !_writeOnce.Contains(a);
                 if (record) _push[a] = push;
                 var result = new HashSet<string>(live);
                 if (a.Target is Var)
                 {
-                    if (overwritesOwnInput) { result.UnionWith(reads); result.Remove(target); }
+                    if (overwritesOwnInput)
+                    {
+                        result.UnionWith(reads);
+                        if (!ReusesValue(a)) result.Remove(target);
+                    }
                     else { result.Remove(target); result.UnionWith(reads); }
                 }
                 else result.UnionWith(reads);
@@ -137,6 +143,8 @@ internal sealed class AdjointTransform
             }
             case For f:
             {
+                if (_loopDepth == 0) _writeOnce.UnionWith(WriteOnceAssignments(f, live));
+                _loopDepth++;
                 var head = new HashSet<string>(live);
                 for (int iteration = 0; iteration < 64; iteration++)
                 {
@@ -146,6 +154,7 @@ internal sealed class AdjointTransform
                     head = end;
                 }
                 Analyze(f.Body, new HashSet<string>(head), record);
+                _loopDepth--;
                 var result = new HashSet<string>(head);
                 IrWalk.AddReads(f.Start, result);
                 IrWalk.AddReads(f.Bound, result);
@@ -175,6 +184,91 @@ internal sealed class AdjointTransform
                 return live;
         }
     }
+
+    /// <summary>
+    /// Element writes <c>a[i] = …</c> directly in a loop that runs once (not nested), indexed by its own
+    /// counter, the only writes of <c>a</c> in the loop, with no earlier reverse read of <c>a</c> and only
+    /// later reads of the same element: every element is written once, so its old value is never needed.
+    /// (Span liveness is tracked per span, which would otherwise record each element.)
+    /// </summary>
+    private IEnumerable<Stmt> WriteOnceAssignments(For f, HashSet<string> live)
+    {
+        var counter = new Var(f.Counter, IrType.Int);
+        var statements = f.Body.Statements;
+        for (int k = 0; k < statements.Count; k++)
+        {
+            if (statements[k] is not Assign { Target: Elem target } a || target.Index != counter) continue;
+            string span = target.Span;
+            if (live.Contains(span) || IrWalk.Mentions(a.Value, span)) continue;
+            var writes = new List<string>();
+            CollectWriteSites(f.Body, span, writes);
+            if (writes.Count != 1) continue;
+            bool ok = true;
+            for (int j = 0; j < statements.Count && ok; j++)
+            {
+                if (j == k) continue;
+                var elements = new List<Elem>();
+                CollectElements(statements[j], span, elements);
+                if (elements.Count == 0) continue;
+                ok = j > k && elements.All(e => e.Index == counter);
+            }
+            if (ok) yield return a;
+        }
+    }
+
+    private static void CollectWriteSites(Block block, string span, List<string> sites)
+    {
+        foreach (var s in block.Statements)
+        {
+            switch (s)
+            {
+                case Assign a when IrWalk.TargetName(a.Target) == span: sites.Add(span); break;
+                case For f: CollectWriteSites(f.Body, span, sites); break;
+                case If i: CollectWriteSites(i.Then, span, sites); CollectWriteSites(i.Else, span, sites); break;
+                case ClearSpan c when c.Name == span: sites.Add(span); sites.Add(span); break;
+                case CopySpan c when c.To == span: sites.Add(span); sites.Add(span); break;
+            }
+        }
+    }
+
+    private static void CollectElements(Stmt s, string span, List<Elem> elements)
+    {
+        void FromExpr(Expr e)
+        {
+            switch (e)
+            {
+                case Elem el:
+                    if (el.Span == span) elements.Add(el);
+                    FromExpr(el.Index);
+                    break;
+                case Unary u: FromExpr(u.Operand); break;
+                case Binary b: FromExpr(b.Left); FromExpr(b.Right); break;
+                case Conditional c: FromExpr(c.Condition); FromExpr(c.WhenTrue); FromExpr(c.WhenFalse); break;
+                case Call call: foreach (var x in call.Args) FromExpr(x); break;
+                case ToReal r: FromExpr(r.Operand); break;
+            }
+        }
+        switch (s)
+        {
+            case Assign a: FromExpr(a.Target); FromExpr(a.Value); break;
+            case For f:
+                FromExpr(f.Start);
+                FromExpr(f.Bound);
+                foreach (var inner in f.Body.Statements) CollectElements(inner, span, elements);
+                break;
+            case If i:
+                FromExpr(i.Condition);
+                foreach (var inner in i.Then.Statements) CollectElements(inner, span, elements);
+                foreach (var inner in i.Else.Statements) CollectElements(inner, span, elements);
+                break;
+            case RuntimeCall r when r.Spans.Contains(span):
+                elements.Add(new Elem(span, Lit.Int(-1), IrType.Real));
+                break;
+        }
+    }
+
+    /// <summary>An assignment of an intrinsic whose derivative reads only the intrinsic's value.</summary>
+    private static bool ReusesValue(Assign a) => a.Value is Call call && call.Args.Count == 1 && Rules.UsesOnlyValue(call.Function);
 
     /// <summary>Primal names the reverse code of an assignment reads (found by generating it).</summary>
     private HashSet<string> ReverseReads(Assign a)
@@ -385,6 +479,16 @@ internal sealed class AdjointTransform
         string g = "_g" + (++_temps);
         code.Add(new Declare(g, AdjointType, adjoint));
         code.Add(new Assign(adjoint, Ex.Zero(AdjointType)));
+        if (ReusesValue(a))
+        {
+            // h = tanh(a·h + x): the rule needs the new h, the argument's partials the old one.
+            var call = (Call)a.Value;
+            string inner = "_g" + (++_temps);
+            code.Add(new Declare(inner, AdjointType, Ex.Mul(new Var(g, AdjointType), Rules.Partial(call, 0, a.Target))));
+            if (pushed) code.Add(new Pop(a.Target));
+            Accumulate(call.Args[0], new Var(inner, AdjointType), null, code);
+            return code;
+        }
         if (pushed) code.Add(new Pop(a.Target));
         Accumulate(a.Value, new Var(g, AdjointType), null, code);
         return code;

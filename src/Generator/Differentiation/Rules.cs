@@ -12,6 +12,9 @@ internal static class Rules
 {
     private static Expr Call(Fn fn, params Expr[] args) => new Call(fn, args.ToEquatableArray());
 
+    /// <summary>True when the rule reads only the function's value (exp, sqrt, tan, tanh), never its argument.</summary>
+    public static bool UsesOnlyValue(Fn fn) => fn is Fn.Exp or Fn.Sqrt or Fn.Tan or Fn.Tanh;
+
     /// <param name="call">The call node.</param>
     /// <param name="k">The argument index.</param>
     /// <param name="y">An expression holding the call's value (the call itself when nothing holds it).</param>
@@ -60,6 +63,49 @@ internal static class Rules
             }
             default:
                 throw new System.NotSupportedException("no derivative rule for " + call.Function);
+        }
+    }
+
+    /// <summary>∂²f/∂arg_k² (the diagonal second derivative the Becker–LeCun approximation keeps).</summary>
+    public static Expr SecondPartial(Call call, int k, Expr y)
+    {
+        var a = call.Args[0];
+        var one = Ex.Real(1);
+        switch (call.Function)
+        {
+            case Fn.Exp: return y;
+            case Fn.Log: return Ex.Neg(Ex.Div(one, Ex.Mul(a, a)));
+            case Fn.Sqrt: return Ex.Neg(Ex.Div(Ex.Real(0.25), Ex.Mul(y, Ex.Mul(y, y))));
+            case Fn.Sin: return Ex.Neg(Call(Fn.Sin, a));
+            case Fn.Cos: return Ex.Neg(Call(Fn.Cos, a));
+            case Fn.Tan: return Ex.Mul(Ex.Mul(Ex.Real(2), y), Ex.Add(one, Ex.Mul(y, y)));
+            case Fn.Tanh: return Ex.Mul(Ex.Mul(Ex.Real(-2), y), Ex.Sub(one, Ex.Mul(y, y)));
+            case Fn.Sinh: return Call(Fn.Sinh, a);
+            case Fn.Cosh: return Call(Fn.Cosh, a);
+            case Fn.Atan:
+            {
+                var d = Ex.Add(one, Ex.Mul(a, a));
+                return Ex.Neg(Ex.Div(Ex.Mul(Ex.Real(2), a), Ex.Mul(d, d)));
+            }
+            case Fn.Abs or Fn.Max or Fn.Min: return Lit.Zero;
+            case Fn.Pow:
+            {
+                var b = call.Args[1];
+                if (k == 1)
+                {
+                    var log = Call(Fn.Log, a);
+                    return Ex.Mul(y, Ex.Mul(log, log));
+                }
+                if (b is Lit { LitType: IrType.Real } c)
+                {
+                    if (c.Value == 0 || c.Value == 1) return Lit.Zero;
+                    if (c.Value == 2) return Ex.Real(2);
+                    return Ex.Mul(Ex.Real(c.Value * (c.Value - 1)), Call(Fn.Pow, a, Ex.Real(c.Value - 2)));
+                }
+                return Ex.Mul(Ex.Mul(b, Ex.Sub(b, one)), Call(Fn.Pow, a, Ex.Sub(b, Ex.Real(2))));
+            }
+            default:
+                throw new System.NotSupportedException("no second derivative rule for " + call.Function);
         }
     }
 }

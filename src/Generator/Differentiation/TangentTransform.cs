@@ -15,6 +15,7 @@ internal sealed class TangentTransform
 {
     private readonly HashSet<string> _varied;
     private readonly IReadOnlyDictionary<string, string> _names;
+    private int _temps;
 
     /// <param name="varied">Names whose tangents are propagated (from <see cref="Activity"/>).</param>
     /// <param name="names">Tangent names fixed by the caller (parameters); others get <see cref="DefaultName"/>.</param>
@@ -91,6 +92,15 @@ internal sealed class TangentTransform
                 // An intrinsic's value is reused by its derivative (exp, tanh, sqrt): compute it first
                 // when the target does not feed its own right-hand side.
                 bool valueFirst = a.Value is Call && !IrWalk.Mentions(a.Value, name);
+                if (a.Value is Call && !valueFirst)
+                {
+                    // h = tanh(a·h + x): keep the value in a temporary so the rule reuses it.
+                    string temp = "_c" + (++_temps);
+                    output.Add(new Declare(temp, IrType.Real, a.Value, a.Line, a.Source));
+                    output.Add(new Assign(target, Tangent(a.Value, new Var(temp, IrType.Real)) ?? Ex.Zero(DerivativeType)));
+                    output.Add(new Assign(a.Target, new Var(temp, IrType.Real)));
+                    break;
+                }
                 var tangent = Tangent(a.Value, valueFirst ? a.Target : null) ?? Ex.Zero(DerivativeType);
                 if (valueFirst)
                 {

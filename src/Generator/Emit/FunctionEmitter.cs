@@ -57,7 +57,8 @@ internal sealed class FunctionEmitter
         for (int i = 0; i < ps.Count; i++) _w.Line(Parameter(ps[i]) + (i < ps.Count - 1 ? "," : ")"));
         if (member.Constraint is not null) _w.Line(member.Constraint);
         _w.Unindent();
-        _w.Open("");
+        _w.Line("{");
+        _w.Indent();
         foreach (var p in ps.Where(p => p.LengthOf is not null))
         {
             string expected = p.LengthOf!.Contains("*") || p.LengthOf.Contains("(") ? p.LengthOf : p.LengthOf + ".Length";
