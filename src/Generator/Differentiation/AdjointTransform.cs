@@ -29,13 +29,27 @@ internal sealed class AdjointTransform
     /// <param name="names">Adjoint names fixed by the caller (gradient parameters, seeded output).</param>
     /// <param name="primalNames">Every name of the primal program (parameters, locals, spans, counters).</param>
     /// <param name="lanes">Vector mode: adjoints carry several cotangents at once.</param>
-    public AdjointTransform(HashSet<string> varied, IReadOnlyDictionary<string, string> names, HashSet<string> primalNames, bool lanes)
+    /// <param name="secondOrderNames">With <paramref name="beckerLeCun"/>: names of second-order adjoints fixed by the caller.</param>
+    /// <param name="beckerLeCun">Also propagate Becker–LeCun diagonal second-order adjoints ū₂ (see <see cref="AccumulateDiagonal"/>).</param>
+    public AdjointTransform(HashSet<string> varied, IReadOnlyDictionary<string, string> names, HashSet<string> primalNames, bool lanes,
+        bool beckerLeCun = false, IReadOnlyDictionary<string, string>? secondOrderNames = null)
     {
         _varied = varied;
         _names = names;
         _primalNames = primalNames;
         Lanes = lanes;
+        BeckerLeCun = beckerLeCun;
+        _secondNames = secondOrderNames ?? new Dictionary<string, string>();
     }
+
+    private readonly IReadOnlyDictionary<string, string> _secondNames;
+
+    /// <summary>Whether diagonal second-order adjoints are propagated.</summary>
+    public bool BeckerLeCun { get; }
+
+    public static string DefaultSecondName(string name) => "_d2" + (name.StartsWith("_", StringComparison.Ordinal) ? name : "_" + name);
+
+    public string SecondNameOf(string name) => _secondNames.TryGetValue(name, out var n) ? n : DefaultSecondName(name);
 
     public bool Lanes { get; }
 
@@ -60,11 +74,15 @@ internal sealed class AdjointTransform
         var declarations = new List<Stmt>();
         var seen = new HashSet<string>();
         var hoisted = Hoist(body, declarations, seen);
-        foreach (var p in variedScalarParameters) declarations.Add(new Declare(NameOf(p), AdjointType, Ex.Zero(AdjointType)));
+        var adjointScalars = variedScalarParameters.ToList();
         foreach (var d in declarations.OfType<Declare>().ToList())
         {
-            if (d.Type == IrType.Real && IsVaried(d.Name) && !variedScalarParameters.Contains(d.Name))
-                declarations.Add(new Declare(NameOf(d.Name), AdjointType, Ex.Zero(AdjointType)));
+            if (d.Type == IrType.Real && IsVaried(d.Name) && !adjointScalars.Contains(d.Name)) adjointScalars.Add(d.Name);
+        }
+        foreach (var name in adjointScalars)
+        {
+            declarations.Add(new Declare(NameOf(name), AdjointType, Ex.Zero(AdjointType)));
+            if (BeckerLeCun) declarations.Add(new Declare(SecondNameOf(name), AdjointType, Ex.Zero(AdjointType)));
         }
         Analyze(hoisted, new HashSet<string>(), record: true);
         var forward = Forward(hoisted);
@@ -327,6 +345,7 @@ internal sealed class AdjointTransform
                 case DeclareSpan d:
                     output.Add(d);
                     if (IsVaried(d.Name)) output.Add(new DeclareSpan(NameOf(d.Name), AdjointType, d.Length));
+                    if (IsVaried(d.Name) && BeckerLeCun) output.Add(new DeclareSpan(SecondNameOf(d.Name), AdjointType, d.Length));
                     break;
                 default:
                     output.Add(s);
@@ -454,6 +473,7 @@ internal sealed class AdjointTransform
             return code;
         }
         var adjoint = AdjointOf(a.Target);
+        if (BeckerLeCun) return ReverseAssignDiagonal(a, pushed, adjoint);
         if (!IsActive(a.Value))
         {
             code.Add(new Assign(adjoint, Ex.Zero(AdjointType)));
@@ -492,6 +512,163 @@ internal sealed class AdjointTransform
         if (pushed) code.Add(new Pop(a.Target));
         Accumulate(a.Value, new Var(g, AdjointType), null, code);
         return code;
+    }
+
+    private Expr SecondAdjointOf(Expr target) => target switch
+    {
+        Var v => new Var(SecondNameOf(v.Name), AdjointType),
+        Elem e => new Elem(SecondNameOf(e.Span), e.Index, AdjointType),
+        _ => throw new InvalidOperationException("not a target"),
+    };
+
+    /// <summary>Reverse code of an assignment with Becker–LeCun second-order adjoints.</summary>
+    private List<Stmt> ReverseAssignDiagonal(Assign a, bool pushed, Expr adjoint)
+    {
+        var code = new List<Stmt>();
+        var second = SecondAdjointOf(a.Target);
+        if (!IsActive(a.Value))
+        {
+            code.Add(new Assign(adjoint, Ex.Zero(AdjointType)));
+            code.Add(new Assign(second, Ex.Zero(AdjointType)));
+            if (pushed) code.Add(new Pop(a.Target));
+            return code;
+        }
+        if (IsIncrement(a, out var rest, out bool negate))
+        {
+            AccumulateDiagonal(rest, Ex.Real(negate ? -1 : 1), Lit.Zero, adjoint, second, null, code);
+            if (pushed) code.Add(new Pop(a.Target));
+            return code;
+        }
+        if (!IrWalk.Mentions(a.Value, IrWalk.TargetName(a.Target)))
+        {
+            AccumulateDiagonal(a.Value, Ex.Real(1), Lit.Zero, adjoint, second, a.Value is Call ? a.Target : null, code);
+            code.Add(new Assign(adjoint, Ex.Zero(AdjointType)));
+            code.Add(new Assign(second, Ex.Zero(AdjointType)));
+            if (pushed) code.Add(new Pop(a.Target));
+            return code;
+        }
+        string g = "_g" + (++_temps);
+        string g2 = "_g" + (++_temps);
+        code.Add(new Declare(g, AdjointType, adjoint));
+        code.Add(new Declare(g2, AdjointType, second));
+        code.Add(new Assign(adjoint, Ex.Zero(AdjointType)));
+        code.Add(new Assign(second, Ex.Zero(AdjointType)));
+        if (pushed) code.Add(new Pop(a.Target));
+        AccumulateDiagonal(a.Value, Ex.Real(1), Lit.Zero, new Var(g, AdjointType), new Var(g2, AdjointType), null, code);
+        return code;
+    }
+
+    private Expr Bind(Expr e, List<Stmt> code)
+    {
+        if (Ex.IsSimple(e)) return e;
+        string temp = "_g" + (++_temps);
+        code.Add(new Declare(temp, IrType.Real, e));
+        return new Var(temp, IrType.Real);
+    }
+
+    /// <summary>
+    /// Becker–LeCun: for a leaf u reached from the target t along one path with ∂t/∂u = J and
+    /// ∂²t/∂u² = K (second derivatives along that path only), ū += J t̄ and ū₂ += J² t̄₂ + K t̄.
+    /// Cross terms between different paths to the same input (x·x written as a product, an input
+    /// used by two statements) are dropped: exact when every input reaches the result along one path.
+    /// </summary>
+    private void AccumulateDiagonal(Expr e, Expr j, Expr k, Expr bar, Expr bar2, Expr? value, List<Stmt> code)
+    {
+        if (!IsActive(e)) return;
+        if (ActiveLeaves(e) > 1)
+        {
+            j = Bind(j, code);
+            k = Bind(k, code);
+        }
+        void Child(Expr child, Expr p, Expr q, Expr? childValue = null)
+        {
+            // J' = J·p, K' = K·p² + J·q
+            var jc = Ex.Mul(j, p);
+            var kc = Ex.Add(Ex.Mul(k, Ex.Mul(p, p)), Ex.Mul(j, q));
+            AccumulateDiagonal(child, jc, kc, bar, bar2, childValue, code);
+        }
+        switch (e)
+        {
+            case Var or Elem:
+            {
+                var adjoint = AdjointOf(e);
+                var second = SecondAdjointOf(e);
+                code.Add(new Assign(adjoint, Ex.Add(adjoint, Ex.Mul(bar, j))));
+                code.Add(new Assign(second, Ex.Add(second, Ex.Add(Ex.Mul(bar2, Ex.Mul(j, j)), Ex.Mul(bar, k)))));
+                break;
+            }
+            case Unary { Op: UnaryOp.Negate } u:
+                Child(u.Operand, Ex.Real(-1), Lit.Zero);
+                break;
+            case Binary b:
+                switch (b.Op)
+                {
+                    case BinaryOp.Add: Child(b.Left, Ex.Real(1), Lit.Zero); Child(b.Right, Ex.Real(1), Lit.Zero); break;
+                    case BinaryOp.Subtract: Child(b.Left, Ex.Real(1), Lit.Zero); Child(b.Right, Ex.Real(-1), Lit.Zero); break;
+                    case BinaryOp.Multiply:
+                    {
+                        // A product with a repeated factor (a·a, 100·a·a) is a power of that factor:
+                        // keep its own second derivative instead of treating the copies as two paths.
+                        var factors = new List<Expr>();
+                        Flatten(b, factors);
+                        var groups = factors.Where(IsActive).GroupBy(f => f).ToList();
+                        if (groups.All(g => g.Count() == 1))
+                        {
+                            Child(b.Left, b.Right, Lit.Zero);
+                            Child(b.Right, b.Left, Lit.Zero);
+                            break;
+                        }
+                        foreach (var group in groups)
+                        {
+                            int power = group.Count();
+                            var others = factors.ToList();
+                            for (int r = 0; r < power; r++) others.Remove(group.Key);
+                            Expr rest = others.Aggregate((Expr)Ex.Real(1), Ex.Mul);
+                            Expr Pow(int m) => Enumerable.Repeat(group.Key, m).Aggregate((Expr)Ex.Real(1), Ex.Mul);
+                            var p1 = Ex.Mul(Ex.Mul(Ex.Real(power), Pow(power - 1)), rest);
+                            var q1 = power < 2 ? Lit.Zero : Ex.Mul(Ex.Mul(Ex.Real(power * (power - 1)), Pow(power - 2)), rest);
+                            Child(group.Key, p1, q1);
+                        }
+                        break;
+                    }
+                    case BinaryOp.Divide:
+                    {
+                        Child(b.Left, Ex.Div(Ex.Real(1), b.Right), Lit.Zero);
+                        var b2 = Ex.Mul(b.Right, b.Right);
+                        Child(b.Right, Ex.Neg(Ex.Div(b.Left, b2)), Ex.Div(Ex.Mul(Ex.Real(2), b.Left), Ex.Mul(b2, b.Right)));
+                        break;
+                    }
+                    default: throw new NotSupportedException("adjoint of " + b.Op);
+                }
+                break;
+            case Conditional c:
+            {
+                var whenTrue = new List<Stmt>();
+                var whenFalse = new List<Stmt>();
+                AccumulateDiagonal(c.WhenTrue, j, k, bar, bar2, null, whenTrue);
+                AccumulateDiagonal(c.WhenFalse, j, k, bar, bar2, null, whenFalse);
+                code.Add(new If(c.Condition, new Block(whenTrue.ToEquatableArray()), new Block(whenFalse.ToEquatableArray())));
+                break;
+            }
+            case Call call:
+                for (int n = 0; n < call.Args.Count; n++)
+                {
+                    if (IsActive(call.Args[n])) Child(call.Args[n], Rules.Partial(call, n, value ?? call), Rules.SecondPartial(call, n, value ?? call));
+                }
+                break;
+            default:
+                throw new NotSupportedException("adjoint of " + e.GetType().Name);
+        }
+    }
+
+    private static void Flatten(Expr e, List<Expr> factors)
+    {
+        if (e is Binary { Op: BinaryOp.Multiply } b)
+        {
+            Flatten(b.Left, factors);
+            Flatten(b.Right, factors);
+        }
+        else factors.Add(e);
     }
 
     private int ActiveLeaves(Expr e) => e switch

@@ -4,8 +4,31 @@ using AutoCurv.Generator.Model;
 
 namespace AutoCurv.Generator.Differentiation;
 
-/// <summary>One generated method: its name, its IR, a doc summary, and type parameters (loss members).</summary>
-internal sealed record GeneratedMember(string Name, IrFunction Function, string Summary, string? TypeParameter = null, string? Constraint = null);
+/// <summary>
+/// One generated method: its name, its IR (or, for a <see cref="Driver"/>, its signature only), a doc
+/// summary, a type parameter (loss members) and whether it is a private helper.
+/// </summary>
+internal sealed record GeneratedMember(string Name, IrFunction Function, string Summary, bool IsLossGeneric = false, bool IsHelper = false, Driver? Driver = null);
+
+internal enum DriverKind
+{
+    /// <summary>Dense Hessian from blocks of lanes of a lanes H·v helper.</summary>
+    Hessian,
+    /// <summary>Exact diagonal from the same blocks.</summary>
+    HessianDiagonal,
+    /// <summary>Exact GGN diagonal from lanes VJPs with the columns of the loss factor.</summary>
+    GgnDiagonal,
+}
+
+/// <summary>
+/// A member whose body is a fixed loop around a generated lanes helper (vector mode): seeds K
+/// directions per pass and unpacks the lanes. <paramref name="Inputs"/> are the Wrt inputs with their
+/// result parameter; <paramref name="Helper"/> the lanes helper to call.
+/// </summary>
+internal sealed record Driver(DriverKind Kind, string Helper, EquatableArray<DriverInput> Inputs, string? Target, string? ResultName);
+
+/// <summary>A Wrt input of a driver: its name, whether it is a span, and the driver's result parameter for it.</summary>
+internal sealed record DriverInput(string Name, bool IsSpan, string Result);
 
 /// <summary>The differentiate stage's output for one method.</summary>
 internal sealed record DifferentiatedMethod(MethodSpec Spec, EquatableArray<GeneratedMember> Members, EquatableArray<DiagnosticInfo> Diagnostics);

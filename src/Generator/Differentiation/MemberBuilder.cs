@@ -9,23 +9,30 @@ namespace AutoCurv.Generator.Differentiation;
 
 /// <summary>
 /// Builds every generated member of a method by composing the mode transformations: reverse mode for
-/// gradients and VJPs, forward mode for JVPs, forward-over-reverse for Hessian-vector products.
-/// Parameter names follow API.md: original parameters, then groups (tangents, grads, ...) with one
-/// parameter per Wrt input each.
+/// gradients and VJPs, forward mode for JVPs, forward-over-reverse for Hessian-vector products, and
+/// vector (lanes) versions of those for dense Hessians and exact diagonals. Parameter names follow
+/// API.md: original parameters, then groups (tangents, grads, ...) with one parameter per Wrt input.
 /// </summary>
-internal sealed partial class MemberBuilder
+internal sealed class MemberBuilder
 {
+    private const string Loss = "_loss";
     private readonly MethodSpec _spec;
     private readonly IrFunction _primal;
     private readonly List<SourceParam> _wrt;
-    private readonly HashSet<string> _taken;
+    private readonly HashSet<string> _reserved;
+    private HashSet<string> _taken;
+
+    /// <summary>The program a member differentiates: the method's body, or the body followed by the loss.</summary>
+    private sealed record Program(Block Body, string? Result);
 
     private MemberBuilder(MethodSpec spec)
     {
         _spec = spec;
         _primal = spec.Primal;
         _wrt = spec.Parameters.Where(p => p.IsWrt).ToList();
-        _taken = new HashSet<string>(spec.Parameters.Select(p => p.Name));
+        _reserved = new HashSet<string>(spec.Parameters.Select(p => p.Name));
+        foreach (var name in IrWalk.Writes(_primal.Body)) _reserved.Add(name);
+        _taken = new HashSet<string>(_reserved);
     }
 
     /// <summary>Entry point of the differentiate stage. Never throws (except for cancellation).</summary>
@@ -49,19 +56,60 @@ internal sealed partial class MemberBuilder
         }
     }
 
-    private List<GeneratedMember> ScalarMembers() => new()
+    /// <summary>Builds one member with a fresh set of parameter names (names only clash within a member).</summary>
+    private GeneratedMember Member(Func<GeneratedMember> build)
     {
-        Gradient(),
-        ScalarJvp(),
-    };
+        _taken = new HashSet<string>(_reserved);
+        return build();
+    }
 
-    private List<GeneratedMember> VectorMembers() => new()
+    private List<GeneratedMember> ScalarMembers()
     {
-        VectorJvp(),
-        Vjp(),
-    };
+        var primal = new Program(_primal.Body, _primal.Result);
+        var hvpLanes = Member(() => HvpLanes(primal, _spec.Name + "HvpLanes", target: null));
+        return new List<GeneratedMember>
+        {
+            Member(Gradient),
+            Member(ScalarJvp),
+            Member(Hvp),
+            Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "HessianDiagonal", hvpLanes, target: null,
+                $"Computes {_spec.Name} and the exact diagonal of its Hessian (vector-mode forward-over-reverse, ⌈n/lanes⌉ passes); returns the value.")),
+            Member(HessianDiagonalApprox),
+            Member(() => Drive(DriverKind.Hessian, _spec.Name + "Hessian", hvpLanes, target: null,
+                $"Computes {_spec.Name} and its dense Hessian (n × n, row-major over θ) in ⌈n/lanes⌉ vector-mode H·v passes; returns the value.")),
+            hvpLanes,
+        };
+    }
 
-    // ------------------------------------------------------------ names
+    private List<GeneratedMember> VectorMembers()
+    {
+        string target = Unique("target");
+        _reserved.Add(target);
+        var lossProgram = LossProgram(target);
+        var lossHvpLanes = Member(() => HvpLanes(lossProgram, _spec.Name + "LossHvpLanes", target));
+        var vjpLanes = Member(VjpLanes);
+        return new List<GeneratedMember>
+        {
+            Member(VectorJvp),
+            Member(Vjp),
+            Member(() => LossValue(target)),
+            Member(() => LossGradient(lossProgram, target)),
+            Member(() => LossHvp(lossProgram, target)),
+            Member(() => Ggnvp(target)),
+            Member(() => Drive(DriverKind.GgnDiagonal, _spec.Name + "GgnDiagonal", vjpLanes, target,
+                $"Computes the loss and the exact diagonal of the generalized Gauss-Newton matrix Jᵀ H_ℓ J (one lanes VJP per {LaneWord} columns of the loss factor S, H_ℓ = S Sᵀ); returns the loss.")),
+            Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal", lossHvpLanes, target,
+                "Computes the loss and the exact diagonal of the Hessian of ℓ∘f (vector-mode forward-over-reverse); returns the loss.")),
+            Member(() => Drive(DriverKind.Hessian, _spec.Name + "LossHessian", lossHvpLanes, target,
+                "Computes the loss and the dense Hessian of ℓ∘f (n × n, row-major over θ); returns the loss.")),
+            vjpLanes,
+            lossHvpLanes,
+        };
+    }
+
+    private string LaneWord => _spec.IsFloat ? "8" : "4";
+
+    // ------------------------------------------------------------ names and groups
 
     /// <summary>A parameter name for a group: prefix + input name (gx, gWeights), unique in the method.</summary>
     private string GroupName(string prefix, string input)
@@ -78,23 +126,19 @@ internal sealed partial class MemberBuilder
         return candidate;
     }
 
-    private static IrParam Copy(IrParam p) => p;
-
     private IEnumerable<IrParam> Original => _primal.Parameters;
 
     private string? OutputName => _primal.Parameters.FirstOrDefault(p => p.IsOutput)?.Name;
 
-    private IrType Elem => IrType.Real;
-
     /// <summary>One parameter per Wrt input: spans as ReadOnlySpan/Span, scalars as T / out T.</summary>
-    private List<(SourceParam Input, IrParam Param)> Group(string prefix, bool isOutput)
+    private List<(SourceParam Input, IrParam Param)> Group(string prefix, bool isOutput, bool lanes = false)
     {
         var list = new List<(SourceParam, IrParam)>();
         foreach (var w in _wrt)
         {
             string name = GroupName(prefix, w.Name);
             var shape = w.Kind == SourceParamKind.RealSpan ? ParamShape.Span : ParamShape.Scalar;
-            list.Add((w, new IrParam(name, Elem, shape, isOutput, null, shape == ParamShape.Span ? w.Name : null)));
+            list.Add((w, new IrParam(name, lanes ? IrType.Lanes : IrType.Real, shape, isOutput, null, shape == ParamShape.Span ? w.Name : null)));
         }
         return list;
     }
@@ -102,33 +146,60 @@ internal sealed partial class MemberBuilder
     private static IEnumerable<Stmt> ClearSpans(IEnumerable<(SourceParam Input, IrParam Param)> group) =>
         group.Where(g => g.Param.Shape == ParamShape.Span).Select(g => (Stmt)new ClearSpan(g.Param.Name));
 
-    private HashSet<string> PrimalNames()
+    private HashSet<string> NamesOf(Block body)
     {
         var names = new HashSet<string>(_primal.Parameters.Select(p => p.Name));
-        IrWalk.AddWrites(_primal.Body, names);
+        IrWalk.AddWrites(body, names);
         return names;
     }
 
-    private static Block Concat(params IEnumerable<Stmt>[] parts) => new(parts.SelectMany(p => p).ToEquatableArray());
+    private static Block Concat(IEnumerable<Stmt> statements) => new(statements.ToEquatableArray());
 
-    // ------------------------------------------------------------ reverse mode
+    private IEnumerable<string> WrtNames => _wrt.Select(w => w.Name);
+
+    private IrParam TargetParam(string target) => new(target, IrType.Real, ParamShape.Span, false, null, OutputName);
+
+    // ------------------------------------------------------------ programs
+
+    private Program LossProgram(string target)
+    {
+        var statements = _primal.Body.Statements.ToList();
+        statements.Add(new Declare(Loss, IrType.Real, Lit.Zero));
+        statements.Add(new RuntimeCall(RuntimeCallKind.LossValue, new[] { OutputName!, target }.ToEquatableArray(), EquatableArray<Expr>.Empty, Loss));
+        return new Program(Concat(statements), Loss);
+    }
 
     /// <summary>
-    /// The reverse-mode program of the primal: declarations, forward sweep, seed, reverse sweep,
-    /// scalar results. <paramref name="seed"/> produces the statements between the sweeps.
+    /// The reverse-mode program: clear results, declarations, forward sweep, seed, reverse sweep, scalar
+    /// results. Span grads named in <paramref name="grads"/> are parameters; with
+    /// <paramref name="internalGrads"/> they are scratch spans instead (helpers that only need their tangents).
     /// </summary>
-    private Block ReverseProgram(List<(SourceParam Input, IrParam Param)> grads, Dictionary<string, string> adjointNames,
-        Func<AdjointTransform, IEnumerable<Stmt>> seed, bool lanes = false)
+    private Block ReverseProgram(Program program, List<(SourceParam Input, IrParam Param)> grads, Dictionary<string, string> adjointNames,
+        Func<AdjointTransform, IEnumerable<Stmt>> seed, bool lanes = false, bool internalGrads = false,
+        bool beckerLeCun = false, List<(SourceParam Input, IrParam Param)>? diagonals = null)
     {
-        var seeds = _wrt.Select(w => w.Name);
-        var varied = Activity.Varied(_primal.Body, seeds);
+        var varied = Activity.Varied(program.Body, WrtNames);
         foreach (var g in grads.Where(g => g.Param.Shape == ParamShape.Span)) adjointNames[g.Input.Name] = g.Param.Name;
-        var transform = new AdjointTransform(varied, adjointNames, PrimalNames(), lanes);
+        var secondNames = new Dictionary<string, string>();
+        if (diagonals is not null)
+        {
+            foreach (var d in diagonals.Where(d => d.Param.Shape == ParamShape.Span)) secondNames[d.Input.Name] = d.Param.Name;
+        }
+        var transform = new AdjointTransform(varied, adjointNames, NamesOf(program.Body), lanes, beckerLeCun, secondNames);
         var scalarWrt = _wrt.Where(w => w.Kind == SourceParamKind.RealScalar).Select(w => w.Name).ToList();
-        var result = transform.Transform(_primal.Body, scalarWrt);
+        var result = transform.Transform(program.Body, scalarWrt);
 
         var statements = new List<Stmt>();
-        statements.AddRange(ClearSpans(grads));
+        if (internalGrads)
+        {
+            foreach (var g in grads)
+            {
+                if (g.Param.Shape == ParamShape.Span) statements.Add(new DeclareSpan(g.Param.Name, transform.AdjointType, new Len(g.Input.Name)));
+                else statements.Add(new Declare(g.Param.Name, transform.AdjointType, Ex.Zero(transform.AdjointType)));
+            }
+        }
+        else statements.AddRange(ClearSpans(grads));
+        if (diagonals is not null) statements.AddRange(ClearSpans(diagonals));
         statements.AddRange(result.Declarations.Statements);
         statements.Add(new Comment("forward sweep"));
         statements.AddRange(result.Forward.Statements);
@@ -147,22 +218,69 @@ internal sealed partial class MemberBuilder
         if (restoresOutput) statements.Add(new CopySpan("_saved_output", output!));
         foreach (var g in grads.Where(g => g.Param.Shape == ParamShape.Scalar))
         {
-            statements.Add(new Assign(new Var(g.Param.Name, IrType.Real), new Var(transform.NameOf(g.Input.Name), transform.AdjointType)));
+            statements.Add(new Assign(new Var(g.Param.Name, transform.AdjointType), new Var(transform.NameOf(g.Input.Name), transform.AdjointType)));
         }
-        return new Block(statements.ToEquatableArray());
+        if (diagonals is not null)
+        {
+            foreach (var d in diagonals.Where(d => d.Param.Shape == ParamShape.Scalar))
+            {
+                statements.Add(new Assign(new Var(d.Param.Name, IrType.Real), new Var(transform.SecondNameOf(d.Input.Name), IrType.Real)));
+            }
+        }
+        return Concat(statements);
     }
+
+    /// <summary>Seed of a scalar program: capture the value, set the result's adjoint to one.</summary>
+    private IEnumerable<Stmt> ScalarSeed(Program program, AdjointTransform t, bool declareOutputAdjoint)
+    {
+        var seed = new List<Stmt> { new Declare("_value", IrType.Real, new Var(program.Result!, IrType.Real)) };
+        string? output = OutputName;
+        if (declareOutputAdjoint && output is not null && Activity.Varied(program.Body, WrtNames).Contains(output))
+            seed.Add(new DeclareSpan(t.NameOf(output), t.AdjointType, new Len(output)));
+        if (Activity.Varied(program.Body, WrtNames).Contains(program.Result!))
+            seed.Add(new Assign(new Var(t.NameOf(program.Result!), t.AdjointType), Lit.One));
+        return seed;
+    }
+
+    /// <summary>
+    /// Forward-over-reverse: the tangent transformation of a reverse-mode program. Tangents of the Wrt
+    /// inputs come from <paramref name="tangents"/>; tangents of the gradients go to <paramref name="hvs"/>.
+    /// </summary>
+    private List<Stmt> TangentOfReverse(Block reverseProgram, List<(SourceParam Input, IrParam Param)> tangents,
+        List<(SourceParam Input, IrParam Param)> grads, List<(SourceParam Input, IrParam Param)> hvs, bool lanes)
+    {
+        var names = new Dictionary<string, string>();
+        foreach (var t in tangents) names[t.Input.Name] = t.Param.Name;
+        for (int k = 0; k < grads.Count; k++) names[grads[k].Param.Name] = hvs[k].Param.Name;
+        var varied = Activity.Varied(reverseProgram, WrtNames);
+        var transform = new TangentTransform(varied, names, lanes, stackTangents: true);
+        var statements = new List<Stmt>();
+        statements.AddRange(ClearSpans(hvs));
+        statements.AddRange(DeclareUnboundTangents(varied, names, transform));
+        statements.AddRange(transform.Transform(reverseProgram).Statements);
+        for (int k = 0; k < grads.Count; k++)
+        {
+            if (grads[k].Param.Shape == ParamShape.Scalar && !varied.Contains(grads[k].Param.Name))
+                statements.Add(new Assign(new Var(hvs[k].Param.Name, transform.DerivativeType), Ex.Zero(transform.DerivativeType)));
+        }
+        return statements;
+    }
+
+    /// <summary>Scratch for tangents of the output span when no parameter receives them.</summary>
+    private IEnumerable<Stmt> DeclareUnboundTangents(HashSet<string> varied, Dictionary<string, string> names, TangentTransform transform)
+    {
+        string? output = OutputName;
+        if (output is not null && varied.Contains(output) && !names.ContainsKey(output))
+            yield return new DeclareSpan(transform.NameOf(output), transform.DerivativeType, new Len(output));
+    }
+
+    // ------------------------------------------------------------ first order
 
     private GeneratedMember Gradient()
     {
+        var program = new Program(_primal.Body, _primal.Result);
         var grads = Group("g", isOutput: true);
-        string result = _primal.Result!;
-        var body = ReverseProgram(grads, new Dictionary<string, string>(), t =>
-        {
-            var seed = new List<Stmt> { new Declare("_value", IrType.Real, new Var(result, IrType.Real)) };
-            if (t.NameOf(result) is { } adjoint && Activity.Varied(_primal.Body, _wrt.Select(w => w.Name)).Contains(result))
-                seed.Add(new Assign(new Var(adjoint, IrType.Real), Lit.One));
-            return seed;
-        });
+        var body = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, false));
         var function = new IrFunction(Original.Concat(grads.Select(g => g.Param)).ToEquatableArray(), body, "_value");
         return new GeneratedMember(_spec.Name + "Gradient", function,
             $"Computes {_spec.Name} and its gradient with respect to the Wrt inputs (reverse mode); returns the value.");
@@ -174,37 +292,36 @@ internal sealed partial class MemberBuilder
         string cotangent = Unique("outputCotangent");
         var grads = Group("g", isOutput: true);
         var names = new Dictionary<string, string> { [output] = "_d_" + output };
-        var body = ReverseProgram(grads, names, t => new Stmt[]
+        var program = new Program(_primal.Body, null);
+        var body = ReverseProgram(program, grads, names, t => new Stmt[]
         {
             new DeclareSpan("_d_" + output, IrType.Real, new Len(output)),
             new CopySpan(cotangent, "_d_" + output),
         });
-        var parameters = Original.Concat(new[] { new IrParam(cotangent, Elem, ParamShape.Span, false, null, output) })
+        var parameters = Original.Concat(new[] { new IrParam(cotangent, IrType.Real, ParamShape.Span, false, null, output) })
             .Concat(grads.Select(g => g.Param)).ToEquatableArray();
         return new GeneratedMember(_spec.Name + "Vjp", new IrFunction(parameters, body, null),
             $"Writes {_spec.Name}'s output and the vector-Jacobian product Jᵀu for u = {cotangent} (reverse mode).");
     }
 
-    // ------------------------------------------------------------ forward mode
-
-    private (Block Body, TangentTransform Transform) TangentProgram(List<(SourceParam Input, IrParam Param)> tangents, Dictionary<string, string> names, bool lanes = false)
+    private (Block Body, TangentTransform Transform) TangentProgram(Block body, List<(SourceParam Input, IrParam Param)> tangents, Dictionary<string, string> names)
     {
         foreach (var t in tangents) names[t.Input.Name] = t.Param.Name;
-        var varied = Activity.Varied(_primal.Body, _wrt.Select(w => w.Name));
-        var transform = new TangentTransform(varied, names, lanes, stackTangents: false);
-        return (transform.Transform(_primal.Body), transform);
+        var varied = Activity.Varied(body, WrtNames);
+        var transform = new TangentTransform(varied, names, lanes: false, stackTangents: false);
+        return (transform.Transform(body), transform);
     }
 
     private GeneratedMember ScalarJvp()
     {
         var tangents = Group("v", isOutput: false);
         string derivative = Unique("derivative");
-        var (body, transform) = TangentProgram(tangents, new Dictionary<string, string>());
+        var (body, transform) = TangentProgram(_primal.Body, tangents, new Dictionary<string, string>());
         string result = _primal.Result!;
         Expr d = transform.IsVaried(result) ? new Var(transform.NameOf(result), IrType.Real) : Lit.Zero;
         var statements = body.Statements.Concat(new[] { new Assign(new Var(derivative, IrType.Real), d) });
         var parameters = Original.Concat(tangents.Select(t => t.Param))
-            .Concat(new[] { new IrParam(derivative, Elem, ParamShape.Scalar, true) }).ToEquatableArray();
+            .Concat(new[] { new IrParam(derivative, IrType.Real, ParamShape.Scalar, true) }).ToEquatableArray();
         return new GeneratedMember(_spec.Name + "Jvp", new IrFunction(parameters, Concat(statements), result),
             $"Computes {_spec.Name} and its directional derivative ∇{_spec.Name}·v (forward mode); returns the value.");
     }
@@ -214,11 +331,190 @@ internal sealed partial class MemberBuilder
         string output = OutputName!;
         var tangents = Group("v", isOutput: false);
         string outputTangent = Unique("outputTangent");
-        var (body, _) = TangentProgram(tangents, new Dictionary<string, string> { [output] = outputTangent });
+        var (body, _) = TangentProgram(_primal.Body, tangents, new Dictionary<string, string> { [output] = outputTangent });
         var statements = new Stmt[] { new ClearSpan(outputTangent) }.Concat(body.Statements);
         var parameters = Original.Concat(tangents.Select(t => t.Param))
-            .Concat(new[] { new IrParam(outputTangent, Elem, ParamShape.Span, true, null, output) }).ToEquatableArray();
+            .Concat(new[] { new IrParam(outputTangent, IrType.Real, ParamShape.Span, true, null, output) }).ToEquatableArray();
         return new GeneratedMember(_spec.Name + "Jvp", new IrFunction(parameters, Concat(statements), null),
             $"Writes {_spec.Name}'s output and the Jacobian-vector product J·v into {outputTangent} (forward mode).");
+    }
+
+    // ------------------------------------------------------------ second order, scalar functions
+
+    private GeneratedMember Hvp()
+    {
+        var program = new Program(_primal.Body, _primal.Result);
+        var tangents = Group("v", isOutput: false);
+        var grads = Group("g", isOutput: true);
+        var hvs = Group("h", isOutput: true);
+        var reverse = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, false));
+        var body = TangentOfReverse(reverse, tangents, grads, hvs, lanes: false);
+        var parameters = Original.Concat(tangents.Select(t => t.Param)).Concat(grads.Select(g => g.Param)).Concat(hvs.Select(h => h.Param));
+        return new GeneratedMember(_spec.Name + "Hvp", new IrFunction(parameters.ToEquatableArray(), Concat(body), "_value"),
+            $"Computes {_spec.Name}, its gradient and the Hessian-vector product H·v in one forward-over-reverse pass (Pearlmutter's R-op); returns the value.");
+    }
+
+    private GeneratedMember HessianDiagonalApprox()
+    {
+        var program = new Program(_primal.Body, _primal.Result);
+        var grads = Group("_grad", isOutput: true);
+        var diagonals = Group("d", isOutput: true);
+        var body = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, false),
+            internalGrads: true, beckerLeCun: true, diagonals: diagonals);
+        var parameters = Original.Concat(diagonals.Select(d => d.Param));
+        return new GeneratedMember(_spec.Name + "HessianDiagonalApprox", new IrFunction(parameters.ToEquatableArray(), body, "_value"),
+            $"Computes {_spec.Name} and the Becker–LeCun approximation of its Hessian diagonal (one reverse sweep with diagonal second-order adjoints; exact when every input reaches the result along one path); returns the value.");
+    }
+
+    /// <summary>
+    /// Vector-mode forward-over-reverse helper: ⟨value, H·V⟩ for a block of lanes directions V, with the
+    /// gradient kept internal. Drives dense Hessians and exact diagonals.
+    /// </summary>
+    private GeneratedMember HvpLanes(Program program, string name, string? target)
+    {
+        var tangents = Group("v", isOutput: false, lanes: true);
+        var grads = Group("_grad", isOutput: true);
+        var hvs = Group("h", isOutput: true, lanes: true);
+        var reverse = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: target is not null), internalGrads: true);
+        var body = TangentOfReverse(reverse, tangents, grads, hvs, lanes: true);
+        var parameters = Original.Concat(target is null ? Array.Empty<IrParam>() : new[] { TargetParam(target) })
+            .Concat(tangents.Select(t => t.Param)).Concat(hvs.Select(h => h.Param));
+        return new GeneratedMember(name, new IrFunction(parameters.ToEquatableArray(), Concat(body), "_value"),
+            "Vector-mode H·V for the lanes directions V (helper of the dense Hessian and exact diagonal).", IsLossGeneric: target is not null, IsHelper: true);
+    }
+
+    private GeneratedMember Drive(DriverKind kind, string name, GeneratedMember helper, string? target, string summary)
+    {
+        string prefix = kind == DriverKind.Hessian ? "" : "d";
+        var inputs = new List<DriverInput>();
+        var parameters = Original.ToList();
+        if (target is not null) parameters.Add(TargetParam(target));
+        string? resultName = null;
+        if (kind == DriverKind.Hessian)
+        {
+            resultName = Unique("hessian");
+            parameters.Add(new IrParam(resultName, IrType.Real, ParamShape.Span, true));
+            inputs.AddRange(_wrt.Select(w => new DriverInput(w.Name, w.Kind == SourceParamKind.RealSpan, resultName)));
+        }
+        else
+        {
+            foreach (var (input, param) in Group(prefix, isOutput: true))
+            {
+                parameters.Add(param);
+                inputs.Add(new DriverInput(input.Name, input.Kind == SourceParamKind.RealSpan, param.Name));
+            }
+        }
+        var function = new IrFunction(parameters.ToEquatableArray(), Block.Empty, "_value");
+        return new GeneratedMember(name, function, summary, IsLossGeneric: target is not null,
+            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName));
+    }
+
+    // ------------------------------------------------------------ loss-composed members (vector functions)
+
+    private GeneratedMember LossValue(string target)
+    {
+        var statements = _primal.Body.Statements.ToList();
+        statements.Add(new Declare(Loss, IrType.Real, Lit.Zero));
+        statements.Add(new RuntimeCall(RuntimeCallKind.LossValue, new[] { OutputName!, target }.ToEquatableArray(), EquatableArray<Expr>.Empty, Loss));
+        var parameters = Original.Concat(new[] { TargetParam(target) });
+        return new GeneratedMember(_spec.Name + "Loss", new IrFunction(parameters.ToEquatableArray(), Concat(statements), Loss),
+            $"Writes {_spec.Name}'s output f and returns the loss ℓ(f, {target}).", IsLossGeneric: true);
+    }
+
+    private GeneratedMember LossGradient(Program program, string target)
+    {
+        var grads = Group("g", isOutput: true);
+        var body = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: true));
+        var parameters = Original.Concat(new[] { TargetParam(target) }).Concat(grads.Select(g => g.Param));
+        return new GeneratedMember(_spec.Name + "LossGradient", new IrFunction(parameters.ToEquatableArray(), body, "_value"),
+            "Computes the loss ℓ(f, target) and its gradient with respect to the Wrt inputs (reverse mode); returns the loss.", IsLossGeneric: true);
+    }
+
+    private GeneratedMember LossHvp(Program program, string target)
+    {
+        var tangents = Group("v", isOutput: false);
+        var grads = Group("g", isOutput: true);
+        var hvs = Group("h", isOutput: true);
+        var reverse = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: true));
+        var body = TangentOfReverse(reverse, tangents, grads, hvs, lanes: false);
+        var parameters = Original.Concat(new[] { TargetParam(target) }).Concat(tangents.Select(t => t.Param))
+            .Concat(grads.Select(g => g.Param)).Concat(hvs.Select(h => h.Param));
+        return new GeneratedMember(_spec.Name + "LossHvp", new IrFunction(parameters.ToEquatableArray(), Concat(body), "_value"),
+            "Computes the loss, its gradient and H·v with H the exact Hessian of ℓ∘f (including Σ_c ∂ℓ/∂f_c ∇²f_c) in one forward-over-reverse pass; returns the loss.",
+            IsLossGeneric: true);
+    }
+
+    /// <summary>
+    /// G·v = Jᵀ H_ℓ J v: the forward sweep carries tangents (J v), the seed applies H_ℓ, the reverse sweep
+    /// (values only) applies Jᵀ. No second derivatives of the model are formed.
+    /// </summary>
+    private GeneratedMember Ggnvp(string target)
+    {
+        string output = OutputName!;
+        var tangents = Group("v", isOutput: false);
+        var results = Group("r", isOutput: true);
+        var program = new Program(_primal.Body, null);
+        var varied = Activity.Varied(_primal.Body, WrtNames);
+        var adjointNames = new Dictionary<string, string>();
+        foreach (var g in results.Where(g => g.Param.Shape == ParamShape.Span)) adjointNames[g.Input.Name] = g.Param.Name;
+        var adjoint = new AdjointTransform(varied, adjointNames, NamesOf(_primal.Body), lanes: false);
+        var scalarWrt = _wrt.Where(w => w.Kind == SourceParamKind.RealScalar).Select(w => w.Name).ToList();
+        var sweeps = adjoint.Transform(_primal.Body, scalarWrt);
+
+        var tangentNames = new Dictionary<string, string>();
+        foreach (var t in tangents) tangentNames[t.Input.Name] = t.Param.Name;
+        var forward = Concat(sweeps.Declarations.Statements.Concat(sweeps.Forward.Statements));
+        var tangentVaried = Activity.Varied(forward, WrtNames);
+        var tangent = new TangentTransform(tangentVaried, tangentNames, lanes: false, stackTangents: false);
+
+        var statements = new List<Stmt>();
+        statements.AddRange(ClearSpans(results));
+        statements.AddRange(DeclareUnboundTangents(tangentVaried, tangentNames, tangent));
+        statements.Add(new Comment("forward sweep with tangents (J·v)"));
+        statements.AddRange(tangent.Transform(forward).Statements);
+        statements.Add(new Declare(Loss, IrType.Real, Lit.Zero));
+        statements.Add(new RuntimeCall(RuntimeCallKind.LossValue, new[] { output, target }.ToEquatableArray(), EquatableArray<Expr>.Empty, Loss));
+        if (varied.Contains(output))
+        {
+            string adjointOutput = adjoint.NameOf(output);
+            statements.Add(new Comment("seed: H_ℓ·(J·v)"));
+            statements.Add(new DeclareSpan(adjointOutput, IrType.Real, new Len(output)));
+            statements.Add(new RuntimeCall(RuntimeCallKind.LossHvpAccumulate,
+                new[] { output, target, tangent.NameOf(output), adjointOutput }.ToEquatableArray(), new Expr[] { Lit.One }.ToEquatableArray(), null));
+        }
+        bool restoresOutput = IrWalk.Writes(sweeps.Reverse).Contains(output);
+        if (restoresOutput)
+        {
+            statements.Add(new DeclareSpan("_saved_output", IrType.Real, new Len(output)));
+            statements.Add(new CopySpan(output, "_saved_output"));
+        }
+        statements.Add(new Comment("reverse sweep (Jᵀ·)"));
+        statements.AddRange(sweeps.Reverse.Statements);
+        if (restoresOutput) statements.Add(new CopySpan("_saved_output", output));
+        foreach (var g in results.Where(g => g.Param.Shape == ParamShape.Scalar))
+            statements.Add(new Assign(new Var(g.Param.Name, IrType.Real), new Var(adjoint.NameOf(g.Input.Name), IrType.Real)));
+        var parameters = Original.Concat(new[] { TargetParam(target) }).Concat(tangents.Select(t => t.Param)).Concat(results.Select(r => r.Param));
+        return new GeneratedMember(_spec.Name + "Ggnvp", new IrFunction(parameters.ToEquatableArray(), Concat(statements), Loss),
+            "Computes the loss and the generalized Gauss-Newton product G·v = Jᵀ H_ℓ J v (one tangent forward sweep, one reverse sweep); returns the loss.",
+            IsLossGeneric: true);
+    }
+
+    /// <summary>Vector-mode VJP helper: Jᵀ U for the lanes cotangents U (columns of the loss factor).</summary>
+    private GeneratedMember VjpLanes()
+    {
+        string output = OutputName!;
+        string cotangents = Unique("outputCotangents");
+        var grads = Group("g", isOutput: true, lanes: true);
+        var names = new Dictionary<string, string> { [output] = "_d_" + output };
+        var program = new Program(_primal.Body, null);
+        var body = ReverseProgram(program, grads, names, t => new Stmt[]
+        {
+            new DeclareSpan("_d_" + output, IrType.Lanes, new Len(output)),
+            new CopySpan(cotangents, "_d_" + output),
+        }, lanes: true);
+        var parameters = Original.Concat(new[] { new IrParam(cotangents, IrType.Lanes, ParamShape.Span, false, null, output) })
+            .Concat(grads.Select(g => g.Param)).ToEquatableArray();
+        return new GeneratedMember(_spec.Name + "VjpLanes", new IrFunction(parameters, body, null),
+            "Vector-mode VJP Jᵀ U for lanes cotangents U (helper of the GGN diagonal).", IsHelper: true);
     }
 }

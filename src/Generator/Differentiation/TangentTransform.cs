@@ -59,6 +59,15 @@ internal sealed class TangentTransform
     {
         switch (s)
         {
+            case Declare d when d.Type == IrType.Real && IsVaried(d.Name) && _names.ContainsKey(d.Name):
+                // The tangent is a parameter of the caller (out T): assign it instead of declaring it.
+                output.Add(d);
+                output.Add(new Assign(new Var(NameOf(d.Name), DerivativeType), (d.Init is null ? null : Tangent(d.Init)) ?? Ex.Zero(DerivativeType)));
+                break;
+            case DeclareSpan d when IsVaried(d.Name) && _names.ContainsKey(d.Name):
+                output.Add(d);
+                output.Add(new ClearSpan(NameOf(d.Name)));
+                break;
             case Declare d:
                 if (d.Type == IrType.Real && IsVaried(d.Name))
                 {
@@ -106,6 +115,10 @@ internal sealed class TangentTransform
                 {
                     output.Add(a);
                     output.Add(new Assign(target, tangent));
+                }
+                else if (tangent == target)
+                {
+                    output.Add(a); // t = t + (constant): the tangent is unchanged
                 }
                 else
                 {

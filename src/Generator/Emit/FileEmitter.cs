@@ -26,7 +26,7 @@ internal static class FileEmitter
         {
             if (!first) w.Line();
             first = false;
-            new FunctionEmitter(w, spec.IsFloat).EmitMethod(member, spec.Accessibility);
+            new FunctionEmitter(w, spec).EmitMethod(member, spec.Accessibility);
         }
         ModelEmitter.EmitModel(w, method);
         foreach (var _ in spec.Containers) w.Close();

@@ -18,8 +18,12 @@ internal sealed class FunctionEmitter
     private readonly List<string> _rented = new();
     private int _rentCount;
 
-    public FunctionEmitter(SourceWriter writer, bool isFloat, string lossType = "TLoss")
+    private readonly Model.MethodSpec _spec;
+
+    public FunctionEmitter(SourceWriter writer, Model.MethodSpec spec, string lossType = "TLoss")
     {
+        _spec = spec;
+        bool isFloat = spec.IsFloat;
         _w = writer;
         _isFloat = isFloat;
         _t = isFloat ? "float" : "double";
@@ -50,20 +54,23 @@ internal sealed class FunctionEmitter
         var f = member.Function;
         string returnType = f.Result is null ? "void" : _t;
         _w.Line("/// <summary>" + Escape(member.Summary) + "</summary>");
-        string typeParameters = member.TypeParameter is null ? "" : "<" + member.TypeParameter + ">";
-        _w.Line($"{accessibility} static {returnType} {member.Name}{typeParameters}(");
+        string typeParameters = member.IsLossGeneric ? "<TLoss>" : "";
+        _w.Line($"{(member.IsHelper ? "private" : accessibility)} static {returnType} {member.Name}{typeParameters}(");
         _w.Indent();
         var ps = f.Parameters.ToList();
         for (int i = 0; i < ps.Count; i++) _w.Line(Parameter(ps[i]) + (i < ps.Count - 1 ? "," : ")"));
-        if (member.Constraint is not null) _w.Line(member.Constraint);
+        if (member.IsLossGeneric) _w.Line("where TLoss : global::AutoCurv.ILoss");
         _w.Unindent();
         _w.Line("{");
         _w.Indent();
-        foreach (var p in ps.Where(p => p.LengthOf is not null))
+        if (member.Driver is not null)
         {
-            string expected = p.LengthOf!.Contains("*") || p.LengthOf.Contains("(") ? p.LengthOf : p.LengthOf + ".Length";
-            _w.Line($"if ({p.Name}.Length != {expected}) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof({p.Name}), {p.Name}.Length, {expected});");
+            foreach (var p in ps.Where(p => p.LengthOf is not null)) EmitLengthCheck(p);
+            new DriverEmitter(_w, _t, _isFloat).Emit(member, _spec);
+            _w.Close();
+            return;
         }
+        foreach (var p in ps.Where(p => p.LengthOf is not null)) EmitLengthCheck(p);
         var stacks = StackTypes(f.Body);
         foreach (var s in stacks) _w.Line($"var {StackName(s)} = global::AutoCurv.CompilerServices.ValueStack<{TypeName(s)}>.Create();");
         foreach (var s in f.Body.Statements) EmitStatement(s);
@@ -72,6 +79,12 @@ internal sealed class FunctionEmitter
         if (f.Result is not null) _w.Line($"return {f.Result};");
         _w.Close();
         _rented.Clear();
+    }
+
+    private void EmitLengthCheck(IrParam p)
+    {
+        string expected = p.LengthOf + ".Length";
+        _w.Line($"if ({p.Name}.Length != {expected}) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof({p.Name}), {p.Name}.Length, {expected});");
     }
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
@@ -305,7 +318,7 @@ internal sealed class FunctionEmitter
             case Splat s:
                 return $"{Vector}.Create({E(s.Operand)})";
             case LaneOf l:
-                return $"{E(l.Operand, Precedence.Primary)}.GetElement({l.Lane})";
+                return $"global::System.Runtime.Intrinsics.Vector256.GetElement({E(l.Operand)}, {l.Lane})";
             default:
                 throw new NotSupportedException("emit " + e.GetType().Name);
         }

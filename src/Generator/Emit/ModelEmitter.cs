@@ -1,12 +1,49 @@
+using System.Linq;
 using AutoCurv.Generator.Differentiation;
 
 namespace AutoCurv.Generator.Emit;
 
-/// <summary>The nested <c>FModel : IModel</c> struct of model-shaped vector functions.</summary>
+/// <summary>
+/// The nested <c>FModel : IModel</c> struct of model-shaped functions
+/// (<c>void F([Wrt] ReadOnlySpan&lt;double&gt; w, ReadOnlySpan&lt;double&gt; x, Span&lt;double&gt; output)</c>):
+/// a type argument for the data-set operators, forwarding to the generated members.
+/// </summary>
 internal static class ModelEmitter
 {
     public static void EmitModel(SourceWriter w, DifferentiatedMethod method)
     {
-        // Emitted with the second-order members (the IModel interface requires them).
+        var spec = method.Spec;
+        if (!spec.IsModelShape) return;
+        const string Ros = "global::System.ReadOnlySpan<double>";
+        const string S = "global::System.Span<double>";
+        string f = spec.Name;
+        string owner = string.Join(".", spec.Containers.Select(c => c.NameWithTypeParameters));
+        if (spec.Namespace is not null) owner = "global::" + spec.Namespace + "." + owner;
+        string w0 = spec.Parameters[0].Name, x0 = spec.Parameters[1].Name, o0 = spec.Parameters[2].Name;
+        string common = $"{Ros} {w0}, {Ros} {x0}, {S} {o0}";
+        string args = $"{w0}, {x0}, {o0}";
+        const string Where = " where TLoss : global::AutoCurv.ILoss";
+        w.Line();
+        w.Line($"/// <summary>{f} as an <see cref=\"global::AutoCurv.IModel\"/>: pass it as the model type argument of the data-set operators.</summary>");
+        w.Open($"{spec.Accessibility} readonly struct {f}Model : global::AutoCurv.IModel");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static void Forward({common}) => {owner}.{f}({args});");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static void Jvp({common}, {Ros} tangent, {S} outputTangent) => {owner}.{f}Jvp({args}, tangent, outputTangent);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static void Vjp({common}, {Ros} outputCotangent, {S} gradient) => {owner}.{f}Vjp({args}, outputCotangent, gradient);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double Loss<TLoss>({common}, {Ros} target){Where} => {owner}.{f}Loss<TLoss>({args}, target);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double LossGradient<TLoss>({common}, {Ros} target, {S} gradient){Where} => {owner}.{f}LossGradient<TLoss>({args}, target, gradient);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double LossHvp<TLoss>({common}, {Ros} target, {Ros} tangent, {S} gradient, {S} hessianVector){Where} => {owner}.{f}LossHvp<TLoss>({args}, target, tangent, gradient, hessianVector);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double Ggnvp<TLoss>({common}, {Ros} target, {Ros} tangent, {S} result){Where} => {owner}.{f}Ggnvp<TLoss>({args}, target, tangent, result);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double GgnDiagonal<TLoss>({common}, {Ros} target, {S} diagonal){Where} => {owner}.{f}GgnDiagonal<TLoss>({args}, target, diagonal);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double LossHessianDiagonal<TLoss>({common}, {Ros} target, {S} diagonal){Where} => {owner}.{f}LossHessianDiagonal<TLoss>({args}, target, diagonal);");
+        w.Close();
     }
 }

@@ -1,0 +1,161 @@
+using System.Collections.Generic;
+using System.Linq;
+using AutoCurv.Generator.Differentiation;
+using AutoCurv.Generator.Model;
+
+namespace AutoCurv.Generator.Emit;
+
+/// <summary>
+/// Bodies of the vector-mode drivers: a loop over blocks of lanes directions around a generated lanes
+/// helper (dense Hessian, exact Hessian diagonal) or over blocks of the loss factor's columns (exact
+/// GGN diagonal). Written as C# text: it is fixed plumbing, not a program to differentiate.
+/// </summary>
+internal sealed class DriverEmitter
+{
+    private readonly SourceWriter _w;
+    private readonly string _t;
+    private readonly string _vec;
+    private readonly List<string> _rented = new();
+
+    public DriverEmitter(SourceWriter writer, string elementType, bool isFloat)
+    {
+        _w = writer;
+        _t = elementType;
+        _vec = $"global::System.Runtime.Intrinsics.Vector256<{elementType}>";
+    }
+
+    private string Lanes => $"global::System.Runtime.Intrinsics.Vector256<{_t}>.Count";
+
+    private void Scratch(string name, string element, string length, int limit)
+    {
+        string rent = "_rent_" + name.TrimStart('_');
+        _w.Line($"{element}[]? {rent} = null;");
+        _w.Line($"global::System.Span<{element}> {name} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
+        _rented.Add(rent);
+    }
+
+    private void ReturnScratch()
+    {
+        foreach (var r in _rented) _w.Line($"global::AutoCurv.CompilerServices.Scratch.Return({r});");
+    }
+
+    public void Emit(GeneratedMember member, MethodSpec spec)
+    {
+        var driver = member.Driver!;
+        string args = string.Join(", ", spec.Parameters.Select(p => p.Name));
+        string generic = member.IsLossGeneric ? "<TLoss>" : "";
+        string withTarget = driver.Target is null ? args : args + ", " + driver.Target;
+        if (driver.Kind == DriverKind.GgnDiagonal) EmitGgnDiagonal(member, spec, args, driver);
+        else EmitBlocks(member, spec, args, withTarget, generic, driver);
+    }
+
+    private void EmitBlocks(GeneratedMember member, MethodSpec spec, string args, string withTarget, string generic, Driver driver)
+    {
+        var inputs = driver.Inputs;
+        _w.Line("// θ = " + string.Join(" ++ ", inputs.Select(i => i.IsSpan ? i.Name : "[" + i.Name + "]")));
+        string offset = "0";
+        foreach (var input in inputs)
+        {
+            _w.Line($"int _off_{input.Name} = {offset};");
+            offset = $"_off_{input.Name} + {(input.IsSpan ? input.Name + ".Length" : "1")}";
+        }
+        _w.Line($"int _n = {offset};");
+        bool dense = driver.Kind == DriverKind.Hessian;
+        if (dense)
+        {
+            _w.Line($"if ({driver.ResultName}.Length != _n * _n) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof({driver.ResultName}), {driver.ResultName}.Length, _n * _n);");
+        }
+        else
+        {
+            foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{input.Result}.Clear();");
+            foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{input.Result} = 0;");
+        }
+        string primal = driver.Target is null ? $"{spec.Name}({args})" : $"{spec.Name}Loss{generic}({withTarget})";
+        _w.Line($"{_t} _value = _n == 0 ? {primal} : 0;");
+        foreach (var input in inputs)
+        {
+            if (input.IsSpan)
+            {
+                Scratch("_v_" + input.Name, _vec, input.Name + ".Length", 64);
+                Scratch("_h_" + input.Name, _vec, input.Name + ".Length", 64);
+            }
+            else _w.Line($"{_vec} _v_{input.Name};");
+        }
+        _w.Open($"for (int _block = 0; _block < _n; _block += {Lanes})");
+        foreach (var input in inputs)
+        {
+            if (input.IsSpan) _w.Line($"global::AutoCurv.CompilerServices.Lanes.Seed<{_t}>(_v_{input.Name}, _off_{input.Name}, _block);");
+            else _w.Line($"_v_{input.Name} = global::AutoCurv.CompilerServices.Lanes.Unit<{_t}>(_off_{input.Name} - _block);");
+        }
+        var callArgs = new List<string> { withTarget };
+        callArgs.AddRange(inputs.Select(i => "_v_" + i.Name));
+        callArgs.AddRange(inputs.Select(i => i.IsSpan ? "_h_" + i.Name : $"out var _h_{i.Name}"));
+        _w.Line($"_value = {driver.Helper}{generic}({string.Join(", ", callArgs)});");
+        if (dense)
+        {
+            _w.Open($"for (int _lane = 0; _lane < {Lanes} && _block + _lane < _n; _lane++)");
+            _w.Line("int _row = (_block + _lane) * _n;");
+            foreach (var input in inputs)
+            {
+                if (input.IsSpan)
+                {
+                    _w.Line($"for (int _i = 0; _i < {input.Name}.Length; _i++) {driver.ResultName}[_row + _off_{input.Name} + _i] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}[_i], _lane);");
+                }
+                else _w.Line($"{driver.ResultName}[_row + _off_{input.Name}] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}, _lane);");
+            }
+            _w.Close();
+        }
+        else
+        {
+            foreach (var input in inputs)
+            {
+                if (input.IsSpan)
+                {
+                    _w.Line($"int _end_{input.Name} = global::System.Math.Min(_block + {Lanes}, _off_{input.Name} + {input.Name}.Length);");
+                    _w.Line($"for (int _j = global::System.Math.Max(_block, _off_{input.Name}); _j < _end_{input.Name}; _j++) {input.Result}[_j - _off_{input.Name}] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}[_j - _off_{input.Name}], _j - _block);");
+                }
+                else
+                {
+                    _w.Line($"if (_off_{input.Name} >= _block && _off_{input.Name} < _block + {Lanes}) {input.Result} = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}, _off_{input.Name} - _block);");
+                }
+            }
+        }
+        _w.Close();
+        ReturnScratch();
+        _w.Line("return _value;");
+    }
+
+    private void EmitGgnDiagonal(GeneratedMember member, MethodSpec spec, string args, Driver driver)
+    {
+        var inputs = driver.Inputs;
+        string output = spec.Parameters.First(p => p.Kind == SourceParamKind.Output).Name;
+        string target = driver.Target!;
+        foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{input.Result}.Clear();");
+        foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{input.Result} = 0;");
+        _w.Line("// One forward pass for f, then the factor S of H_ℓ = S Sᵀ: diag(G) = Σ_c (Jᵀ s_c)², lanes columns per reverse sweep.");
+        _w.Line($"{_t} _value = {spec.Name}Loss<TLoss>({args}, {target});");
+        _w.Line($"int _c = {output}.Length;");
+        Scratch("_factor", _t, "_c * _c", 256);
+        _w.Line($"TLoss.HessianFactor<{_t}>({output}, {target}, _factor);");
+        Scratch("_u", _vec, "_c", 64);
+        foreach (var input in inputs)
+        {
+            if (input.IsSpan) Scratch("_g_" + input.Name, _vec, input.Name + ".Length", 64);
+        }
+        _w.Open($"for (int _block = 0; _block < _c; _block += {Lanes})");
+        _w.Line($"for (int _row = 0; _row < _c; _row++) _u[_row] = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_factor, _row * _c + _block, _row * _c + _c);");
+        var callArgs = new List<string> { args, "_u" };
+        callArgs.AddRange(inputs.Select(i => i.IsSpan ? "_g_" + i.Name : $"out var _g_{i.Name}"));
+        _w.Line($"{spec.Name}VjpLanes({string.Join(", ", callArgs)});");
+        foreach (var input in inputs)
+        {
+            if (input.IsSpan)
+                _w.Line($"for (int _i = 0; _i < {input.Name}.Length; _i++) {input.Result}[_i] += global::AutoCurv.CompilerServices.Lanes.SumOfSquares(_g_{input.Name}[_i]);");
+            else
+                _w.Line($"{input.Result} += global::AutoCurv.CompilerServices.Lanes.SumOfSquares(_g_{input.Name});");
+        }
+        _w.Close();
+        ReturnScratch();
+        _w.Line("return _value;");
+    }
+}
