@@ -1,6 +1,7 @@
 using System.Linq;
 using AutoCurv.Generator.Differentiation;
 using AutoCurv.Generator.Emit;
+using AutoCurv.Generator.Model;
 using AutoCurv.Generator.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -34,8 +35,25 @@ public sealed class AutoCurvGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Spec!)
             .WithTrackingName(TrackingNames.Specs);
 
+        // [DerivativeOf] tangent rules: parsed on their own, then handed to every method as one
+        // equatable list, so editing a rule re-differentiates the methods and nothing else does.
+        var rules = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                MethodParser.DerivativeOfAttributeName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                MethodParser.ParseRule)
+            .WithTrackingName(TrackingNames.Rules);
+        context.RegisterSourceOutput(rules.SelectMany(static (r, _) => r.Diagnostics), static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+        var ruleList = rules
+            .Where(static r => r.Rule is not null)
+            .Select(static (r, _) => r.Rule!)
+            .Collect()
+            .Select(static (list, _) => list.ToEquatableArray())
+            .WithTrackingName(TrackingNames.RuleList);
+
         var differentiated = specs
-            .Select(MemberBuilder.Build)
+            .Combine(ruleList)
+            .Select(static (pair, ct) => MemberBuilder.Build(pair.Left, pair.Right, ct))
             .WithTrackingName(TrackingNames.Differentiate);
 
         context.RegisterSourceOutput(differentiated, static (spc, method) =>

@@ -7,7 +7,9 @@ public static class TrackingNames
     public const string Diagnostics = nameof(Diagnostics);
     public const string Specs = nameof(Specs);
     public const string Differentiate = nameof(Differentiate);
+    public const string Rules = nameof(Rules);
+    public const string RuleList = nameof(RuleList);
 
     /// <summary>Every stage that must be cached after an edit that does not touch a [Differentiable] method.</summary>
-    public static readonly string[] All = { Parse, Diagnostics, Specs, Differentiate };
+    public static readonly string[] All = { Parse, Diagnostics, Specs, Rules, RuleList, Differentiate };
 }

@@ -57,7 +57,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnknownCall = Error("AC0012",
         "Call to a method with no derivative",
-        "'{0}' is neither [Differentiable] nor a function with a derivative rule; mark it [Differentiable] (same compilation), or use one of Math/MathF Exp, Log, Sqrt, Sin, Cos, Tan, Tanh, Sinh, Cosh, Atan, Pow, Abs, Max, Min");
+        "'{0}' is neither [Differentiable] nor a function with a derivative rule; mark it [Differentiable] (same compilation), give it a tangent rule with [DerivativeOf], or use one of Math/MathF Exp, Log, Sqrt, Sin, Cos, Tan, Tanh, Sinh, Cosh, Atan, Pow, Abs, Max, Min");
 
     public static readonly DiagnosticDescriptor NameCollision = Error("AC0013",
         "Generated member name is already taken",
@@ -90,6 +90,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InternalError = Error("AC0020",
         "AutoCurv could not process the method",
         "AutoCurv failed on '{0}' ({1}); no derivatives were generated for it; please report this with the method's source");
+
+    public static readonly DiagnosticDescriptor InvalidRule = Error("AC0022",
+        "Tangent rule does not match its function",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor NonlinearRule = Error("AC0023",
+        "Tangent rule is not linear in the tangents",
+        "The tangent rule '{0}' must be linear in its tangent parameters ({1}): return Σ ∂f/∂a_k · da_k, with no tangent multiplied by another, inside a function, or in a constant term");
 
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error("AC0021",
         "Unsupported local or value type",

@@ -32,8 +32,9 @@ internal sealed class AdjointTransform
     /// <param name="secondOrderNames">With <paramref name="beckerLeCun"/>: names of second-order adjoints fixed by the caller.</param>
     /// <param name="beckerLeCun">Also propagate Becker–LeCun diagonal second-order adjoints ū₂ (see <see cref="AccumulateDiagonal"/>).</param>
     public AdjointTransform(HashSet<string> varied, IReadOnlyDictionary<string, string> names, HashSet<string> primalNames, bool lanes,
-        bool beckerLeCun = false, IReadOnlyDictionary<string, string>? secondOrderNames = null)
+        bool beckerLeCun = false, IReadOnlyDictionary<string, string>? secondOrderNames = null, RuleSet? rules = null)
     {
+        _rules = rules ?? RuleSet.Empty;
         _varied = varied;
         _names = names;
         _primalNames = primalNames;
@@ -43,6 +44,7 @@ internal sealed class AdjointTransform
     }
 
     private readonly IReadOnlyDictionary<string, string> _secondNames;
+    private readonly RuleSet _rules;
 
     /// <summary>Whether diagonal second-order adjoints are propagated.</summary>
     public bool BeckerLeCun { get; }
@@ -286,7 +288,7 @@ internal sealed class AdjointTransform
     }
 
     /// <summary>An assignment of an intrinsic whose derivative reads only the intrinsic's value.</summary>
-    private static bool ReusesValue(Assign a) => a.Value is Call call && call.Args.Count == 1 && Rules.UsesOnlyValue(call.Function);
+    private static bool ReusesValue(Assign a) => a.Value is Call { Function: not Fn.User } call && call.Args.Count == 1 && Rules.UsesOnlyValue(call.Function);
 
     /// <summary>Primal names the reverse code of an assignment reads (found by generating it).</summary>
     private HashSet<string> ReverseReads(Assign a)
@@ -504,7 +506,7 @@ internal sealed class AdjointTransform
             // h = tanh(a·h + x): the rule needs the new h, the argument's partials the old one.
             var call = (Call)a.Value;
             string inner = "_g" + (++_temps);
-            code.Add(new Declare(inner, AdjointType, Ex.Mul(new Var(g, AdjointType), Rules.Partial(call, 0, a.Target))));
+            code.Add(new Declare(inner, AdjointType, Ex.Mul(new Var(g, AdjointType), Rules.Partial(call, 0, a.Target, _rules))));
             if (pushed) code.Add(new Pop(a.Target));
             Accumulate(call.Args[0], new Var(inner, AdjointType), null, code);
             return code;
@@ -653,7 +655,7 @@ internal sealed class AdjointTransform
             case Call call:
                 for (int n = 0; n < call.Args.Count; n++)
                 {
-                    if (IsActive(call.Args[n])) Child(call.Args[n], Rules.Partial(call, n, value ?? call), Rules.SecondPartial(call, n, value ?? call));
+                    if (IsActive(call.Args[n])) Child(call.Args[n], Rules.Partial(call, n, value ?? call, _rules), Rules.SecondPartial(call, n, value ?? call, _rules));
                 }
                 break;
             default:
@@ -738,7 +740,7 @@ internal sealed class AdjointTransform
             case Call call:
                 for (int k = 0; k < call.Args.Count; k++)
                 {
-                    if (IsActive(call.Args[k])) Accumulate(call.Args[k], Ex.Mul(g, Rules.Partial(call, k, value ?? call)), null, code);
+                    if (IsActive(call.Args[k])) Accumulate(call.Args[k], Ex.Mul(g, Rules.Partial(call, k, value ?? call, _rules)), null, code);
                 }
                 break;
             default:

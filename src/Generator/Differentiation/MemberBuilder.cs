@@ -25,8 +25,11 @@ internal sealed class MemberBuilder
     /// <summary>The program a member differentiates: the method's body, or the body followed by the loss.</summary>
     private sealed record Program(Block Body, string? Result);
 
-    private MemberBuilder(MethodSpec spec)
+    private readonly RuleSet _rules;
+
+    private MemberBuilder(MethodSpec spec, RuleSet rules)
     {
+        _rules = rules;
         _spec = spec;
         _primal = spec.Primal;
         _wrt = spec.Parameters.Where(p => p.IsWrt).ToList();
@@ -36,11 +39,23 @@ internal sealed class MemberBuilder
     }
 
     /// <summary>Entry point of the differentiate stage. Never throws (except for cancellation).</summary>
-    public static DifferentiatedMethod Build(MethodSpec spec, System.Threading.CancellationToken cancellationToken)
+    public static DifferentiatedMethod Build(MethodSpec spec, System.Threading.CancellationToken cancellationToken) =>
+        Build(spec, EquatableArray<UserRule>.Empty, cancellationToken);
+
+    /// <summary>Entry point with the compilation's user rules ([DerivativeOf]).</summary>
+    public static DifferentiatedMethod Build(MethodSpec spec, EquatableArray<UserRule> userRules, System.Threading.CancellationToken cancellationToken)
     {
         try
         {
-            var builder = new MemberBuilder(spec);
+            var rules = new RuleSet(userRules);
+            var missing = MissingRules(spec.Primal.Body, rules).ToList();
+            if (missing.Count > 0)
+            {
+                var infos = missing.Select(c => new DiagnosticInfo(DiagnosticDescriptors.UnknownCall.Id, c.Location ?? spec.Location,
+                    new[] { c.UserTarget.Replace("global::", "") }.ToEquatableArray()));
+                return new DifferentiatedMethod(spec, EquatableArray<GeneratedMember>.Empty, infos.ToEquatableArray());
+            }
+            var builder = new MemberBuilder(spec, rules);
             var members = spec.IsVector ? builder.VectorMembers() : builder.ScalarMembers();
             return new DifferentiatedMethod(spec, members.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
         }
@@ -61,6 +76,42 @@ internal sealed class MemberBuilder
     {
         _taken = new HashSet<string>(_reserved);
         return build();
+    }
+
+    /// <summary>Calls of functions that are neither intrinsics nor backed by a user rule.</summary>
+    private static IEnumerable<Call> MissingRules(Block body, RuleSet rules)
+    {
+        var seen = new HashSet<string>();
+        foreach (var call in Calls(body))
+        {
+            if (call.Function == Fn.User && !rules.Contains(call.User!) && seen.Add(call.User! + call.Location)) yield return call;
+        }
+    }
+
+    private static IEnumerable<Call> Calls(Block block)
+    {
+        IEnumerable<Call> FromExpr(Expr? e) => e switch
+        {
+            Call c => new[] { c }.Concat(c.Args.SelectMany(FromExpr)),
+            Unary u => FromExpr(u.Operand),
+            Binary b => FromExpr(b.Left).Concat(FromExpr(b.Right)),
+            Conditional c => FromExpr(c.Condition).Concat(FromExpr(c.WhenTrue)).Concat(FromExpr(c.WhenFalse)),
+            Elem el => FromExpr(el.Index),
+            ToReal r => FromExpr(r.Operand),
+            _ => Enumerable.Empty<Call>(),
+        };
+        foreach (var s in block.Statements)
+        {
+            var found = s switch
+            {
+                Declare d => FromExpr(d.Init),
+                Assign a => FromExpr(a.Target).Concat(FromExpr(a.Value)),
+                For f => FromExpr(f.Start).Concat(FromExpr(f.Bound)).Concat(Calls(f.Body)),
+                If i => FromExpr(i.Condition).Concat(Calls(i.Then)).Concat(Calls(i.Else)),
+                _ => Enumerable.Empty<Call>(),
+            };
+            foreach (var c in found) yield return c;
+        }
     }
 
     private List<GeneratedMember> ScalarMembers()
@@ -185,7 +236,7 @@ internal sealed class MemberBuilder
         {
             foreach (var d in diagonals.Where(d => d.Param.Shape == ParamShape.Span)) secondNames[d.Input.Name] = d.Param.Name;
         }
-        var transform = new AdjointTransform(varied, adjointNames, NamesOf(program.Body), lanes, beckerLeCun, secondNames);
+        var transform = new AdjointTransform(varied, adjointNames, NamesOf(program.Body), lanes, beckerLeCun, secondNames, rules: _rules);
         var scalarWrt = _wrt.Where(w => w.Kind == SourceParamKind.RealScalar).Select(w => w.Name).ToList();
         var result = transform.Transform(program.Body, scalarWrt);
 
@@ -253,7 +304,7 @@ internal sealed class MemberBuilder
         foreach (var t in tangents) names[t.Input.Name] = t.Param.Name;
         for (int k = 0; k < grads.Count; k++) names[grads[k].Param.Name] = hvs[k].Param.Name;
         var varied = Activity.Varied(reverseProgram, WrtNames);
-        var transform = new TangentTransform(varied, names, lanes, stackTangents: true);
+        var transform = new TangentTransform(varied, names, lanes, stackTangents: true, rules: _rules);
         var statements = new List<Stmt>();
         statements.AddRange(ClearSpans(hvs));
         statements.AddRange(DeclareUnboundTangents(varied, names, transform));
@@ -308,7 +359,7 @@ internal sealed class MemberBuilder
     {
         foreach (var t in tangents) names[t.Input.Name] = t.Param.Name;
         var varied = Activity.Varied(body, WrtNames);
-        var transform = new TangentTransform(varied, names, lanes: false, stackTangents: false);
+        var transform = new TangentTransform(varied, names, lanes: false, stackTangents: false, rules: _rules);
         return (transform.Transform(body), transform);
     }
 
@@ -457,7 +508,7 @@ internal sealed class MemberBuilder
         var varied = Activity.Varied(_primal.Body, WrtNames);
         var adjointNames = new Dictionary<string, string>();
         foreach (var g in results.Where(g => g.Param.Shape == ParamShape.Span)) adjointNames[g.Input.Name] = g.Param.Name;
-        var adjoint = new AdjointTransform(varied, adjointNames, NamesOf(_primal.Body), lanes: false);
+        var adjoint = new AdjointTransform(varied, adjointNames, NamesOf(_primal.Body), lanes: false, rules: _rules);
         var scalarWrt = _wrt.Where(w => w.Kind == SourceParamKind.RealScalar).Select(w => w.Name).ToList();
         var sweeps = adjoint.Transform(_primal.Body, scalarWrt);
 
@@ -465,7 +516,7 @@ internal sealed class MemberBuilder
         foreach (var t in tangents) tangentNames[t.Input.Name] = t.Param.Name;
         var forward = Concat(sweeps.Declarations.Statements.Concat(sweeps.Forward.Statements));
         var tangentVaried = Activity.Varied(forward, WrtNames);
-        var tangent = new TangentTransform(tangentVaried, tangentNames, lanes: false, stackTangents: false);
+        var tangent = new TangentTransform(tangentVaried, tangentNames, lanes: false, stackTangents: false, rules: _rules);
 
         var statements = new List<Stmt>();
         statements.AddRange(ClearSpans(results));

@@ -18,8 +18,9 @@ internal static class Rules
     /// <param name="call">The call node.</param>
     /// <param name="k">The argument index.</param>
     /// <param name="y">An expression holding the call's value (the call itself when nothing holds it).</param>
-    public static Expr Partial(Call call, int k, Expr y)
+    public static Expr Partial(Call call, int k, Expr y, RuleSet rules)
     {
+        if (call.Function == Fn.User) return rules.Partial(call, k);
         var a = call.Args[0];
         var one = Ex.Real(1);
         switch (call.Function)
@@ -67,8 +68,9 @@ internal static class Rules
     }
 
     /// <summary>∂²f/∂arg_k² (the diagonal second derivative the Becker–LeCun approximation keeps).</summary>
-    public static Expr SecondPartial(Call call, int k, Expr y)
+    public static Expr SecondPartial(Call call, int k, Expr y, RuleSet rules)
     {
+        if (call.Function == Fn.User) return rules.SecondPartial(call, k);
         var a = call.Args[0];
         var one = Ex.Real(1);
         switch (call.Function)

@@ -16,13 +16,15 @@ internal sealed class TangentTransform
     private readonly HashSet<string> _varied;
     private readonly IReadOnlyDictionary<string, string> _names;
     private int _temps;
+    private readonly RuleSet _rules;
 
     /// <param name="varied">Names whose tangents are propagated (from <see cref="Activity"/>).</param>
     /// <param name="names">Tangent names fixed by the caller (parameters); others get <see cref="DefaultName"/>.</param>
     /// <param name="lanes">Vector mode.</param>
     /// <param name="stackTangents">Record tangents beside recorded values (needed when the program is a reverse sweep).</param>
-    public TangentTransform(HashSet<string> varied, IReadOnlyDictionary<string, string> names, bool lanes, bool stackTangents)
+    public TangentTransform(HashSet<string> varied, IReadOnlyDictionary<string, string> names, bool lanes, bool stackTangents, RuleSet? rules = null)
     {
+        _rules = rules ?? RuleSet.Empty;
         _varied = varied;
         _names = names;
         Lanes = lanes;
@@ -238,7 +240,7 @@ internal sealed class TangentTransform
                 {
                     var ta = Tangent(call.Args[k]);
                     if (ta is null) continue;
-                    var term = Ex.Mul(ta, Rules.Partial(call, k, value ?? call));
+                    var term = Ex.Mul(ta, Rules.Partial(call, k, value ?? call, _rules));
                     sum = sum is null ? term : Ex.Add(sum, term);
                 }
                 return sum;

@@ -311,6 +311,8 @@ internal sealed class FunctionEmitter
             }
             case Conditional c:
                 return $"{E(c.Condition, Precedence.Conditional + 1)} ? {E(c.WhenTrue, Precedence.Conditional + 1)} : {E(c.WhenFalse, Precedence.Conditional)}";
+            case Call { Function: Fn.User } call:
+                return $"{call.UserTarget}({string.Join(", ", call.Args.Select(a => E(a)))})";
             case Call call:
                 return $"global::System.{(_isFloat ? "MathF" : "Math")}.{call.Function}({string.Join(", ", call.Args.Select(a => E(a)))})";
             case ToReal r:

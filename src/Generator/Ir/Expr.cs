@@ -58,9 +58,17 @@ internal sealed record Conditional(Expr Condition, Expr WhenTrue, Expr WhenFalse
     public override IrType Type => WhenTrue.Type == IrType.Lanes || WhenFalse.Type == IrType.Lanes ? IrType.Lanes : WhenTrue.Type;
 }
 
-internal sealed record Call(Fn Function, EquatableArray<Expr> Args) : Expr
+/// <summary>
+/// A call of an intrinsic, or (<see cref="Fn.User"/>) of a function with a [DerivativeOf] rule:
+/// <paramref name="User"/> is then its key, <c>global::Type.Method(param types)</c>, and
+/// <paramref name="Location"/> the call site (for the diagnostic when no rule exists).
+/// </summary>
+internal sealed record Call(Fn Function, EquatableArray<Expr> Args, string? User = null, Diagnostics.LocationInfo? Location = null) : Expr
 {
     public override IrType Type => IrType.Real;
+
+    /// <summary>The C# text that names a user function (its key without the parameter list).</summary>
+    public string UserTarget => User!.Substring(0, User.IndexOf('('));
 }
 
 /// <summary>An int converted to the element type.</summary>

@@ -50,6 +50,8 @@ internal enum Fn
     Abs,
     Max,
     Min,
+    /// <summary>A function with a user-supplied tangent rule ([DerivativeOf]); see <see cref="Call.User"/>.</summary>
+    User,
 }
 
 internal static class IrTypeExtensions
@@ -61,5 +63,5 @@ internal static class IrTypeExtensions
 
     public static bool IsLogical(this BinaryOp op) => op is BinaryOp.And or BinaryOp.Or;
 
-    public static int Arity(this Fn fn) => fn is Fn.Pow or Fn.Max or Fn.Min ? 2 : 1;
+    public static int Arity(this Fn fn) => fn is Fn.Pow or Fn.Max or Fn.Min ? 2 : 1; // Fn.User: its argument count
 }

@@ -214,9 +214,27 @@ internal sealed partial class MethodParser
             if (target.ReturnsVoid) return Unsupported(invocation, "vector function call inside an expression", "call it as a statement; it writes its output span");
             return Inline(invocation, pre);
         }
+        if (target.IsStatic && !target.IsGenericMethod && IsElement(target.ReturnType) && target.Parameters.Length > 0
+            && target.Parameters.All(p => p.RefKind == RefKind.None && IsElement(p.Type)))
+        {
+            // Possibly backed by a [DerivativeOf] rule; checked against the rules when differentiating.
+            var args = new List<Expr>();
+            foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+            {
+                var arg = LowerReal(argument.Value, pre);
+                if (arg is null) return null;
+                args.Add(arg);
+            }
+            return new Call(Fn.User, args.ToEquatableArray(), RuleKey(target), LocationInfo.From(invocation.Syntax.GetLocation()));
+        }
         Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax, target.ToDisplayString());
         return null;
     }
+
+    /// <summary>The key of a function for user rules: <c>global::Ns.Type.Name(param types)</c>.</summary>
+    internal static string RuleKey(IMethodSymbol method) =>
+        method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + method.Name
+        + "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")";
 
     /// <summary>
     /// Inlines a call to another [Differentiable] method: scalar arguments become locals, span arguments

@@ -5,7 +5,7 @@ namespace AutoCurv;
 /// <summary>Argument checks shared by the applications; every failure names the parameter.</summary>
 internal static class ApplicationGuard
 {
-    /// <summary>Throws unless <paramref name="w"/> is non-empty.</summary>
+    /// <summary>Throws unless the parameter vector is non-empty.</summary>
     public static void RequireParameters(int length, string paramName)
     {
         if (length == 0) throw new ArgumentException($"'{paramName}' is empty; pass the model's parameter vector.", paramName);
