@@ -29,6 +29,7 @@ internal static class FileEmitter
             new FunctionEmitter(w, spec).EmitMethod(member, spec.Accessibility);
         }
         ModelEmitter.EmitModel(w, method);
+        LossEmitter.EmitLoss(w, method);
         foreach (var _ in spec.Containers) w.Close();
         return w.ToString();
     }

@@ -32,10 +32,20 @@ internal sealed record MethodSpec(
     EquatableArray<SourceParam> Parameters,
     IrFunction Primal,
     string HintName,
-    LocationInfo? Location)
+    LocationInfo? Location,
+    bool HasSampler = false)
 {
     /// <summary>The element type's C# keyword.</summary>
     public string ElementType => IsFloat ? "float" : "double";
+
+    /// <summary>
+    /// A per-sample loss written in C#: <c>double L([Wrt] ReadOnlySpan&lt;double&gt; output, ReadOnlySpan&lt;double&gt; target)</c>.
+    /// It also gets a nested <c>LLoss : ILoss</c> struct usable as TLoss.
+    /// </summary>
+    public bool IsLossShape =>
+        !IsVector && !IsFloat && Parameters.Count == 2
+        && Parameters[0].Kind == SourceParamKind.RealSpan && Parameters[0].IsWrt && Parameters[0].DeclaredType.StartsWith("global::System.ReadOnlySpan", System.StringComparison.Ordinal)
+        && Parameters[1].Kind == SourceParamKind.RealSpan && !Parameters[1].IsWrt && Parameters[1].DeclaredType.StartsWith("global::System.ReadOnlySpan", System.StringComparison.Ordinal);
 
     /// <summary>The exact model shape (w, x, output) of double that gets the nested IModel struct.</summary>
     public bool IsModelShape =>

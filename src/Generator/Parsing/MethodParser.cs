@@ -114,7 +114,8 @@ internal sealed partial class MethodParser
         }
         string? ns = method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
         var spec = new MethodSpec(ns, containers.ToEquatableArray(), method.Name, Accessibility(method), signature.IsFloat, signature.IsVector,
-            signature.Parameters.ToEquatableArray(), primal, HintName(method), LocationInfo.From(syntax.Identifier.GetLocation()));
+            signature.Parameters.ToEquatableArray(), primal, HintName(method), LocationInfo.From(syntax.Identifier.GetLocation()),
+            HasSampler: method.ContainingType.GetMembers(method.Name + "Sample").OfType<IMethodSymbol>().Any(m => m.IsStatic && m.Parameters.Length == 3 && m.Parameters[1].RefKind == RefKind.Ref));
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 
