@@ -156,6 +156,7 @@ internal sealed class FunctionEmitter
             case For f:
             {
                 SourceComment(f.Line, f.Source);
+                if (LoopKernels.TryEmit(f, _w, E)) break;
                 string step = f.Step switch { 1 => $"{f.Counter}++", -1 => $"{f.Counter}--", > 0 => $"{f.Counter} += {f.Step}", _ => $"{f.Counter} -= {-f.Step}" };
                 _w.Open($"for (int {f.Counter} = {E(f.Start)}; {f.Counter} {Op(f.Compare)} {E(f.Bound)}; {step})");
                 EmitBlock(f.Body);

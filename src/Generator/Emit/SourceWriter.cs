@@ -20,7 +20,7 @@ internal sealed class SourceWriter
 
     public void Open(string header)
     {
-        Line(header);
+        if (header.Length > 0) Line(header);
         Line("{");
         Indent();
     }

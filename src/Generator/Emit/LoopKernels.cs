@@ -1,0 +1,174 @@
+using System.Collections.Generic;
+using System.Linq;
+using AutoCurv.Generator.Ir;
+
+namespace AutoCurv.Generator.Emit;
+
+/// <summary>
+/// Recognises unit-stride loops whose every statement is a dot-product reduction
+/// (<c>s += x[a + j] * y[b + j]</c>) or an axpy update (<c>z[c + j] += k * y[b + j]</c>), and
+/// emits SIMD kernels (<c>AutoCurv.CompilerServices.Kernels</c>) instead. It runs on the final IR of every
+/// mode, so forward sweeps, tangents, reverse sweeps and H·v of dense layers all get them. Axpy is
+/// exact; Dot reassociates the sum (values agree with the loop to rounding).
+/// </summary>
+internal static class LoopKernels
+{
+    private const string Kernels = "global::AutoCurv.CompilerServices.Kernels";
+
+    /// <summary>One recognised statement: kind, target, the two operands and their offsets.</summary>
+    private sealed record Kernel(bool IsDot, Expr Target, Expr Scale, string X, Expr OffsetX, string? Y, Expr? OffsetY, bool Negate);
+
+    public static bool TryEmit(For f, SourceWriter w, System.Func<Expr, int, string> e)
+    {
+        if (f.Step is not (1 or -1)) return false;
+        if (f.Body.Statements.Count == 0) return false;
+        var counter = new Var(f.Counter, IrType.Int);
+        var kernels = new List<Kernel>();
+        foreach (var s in f.Body.Statements)
+        {
+            if (s is Comment) continue;
+            if (s is not Assign a) return false;
+            var matched = Match(a, counter);
+            if (matched is null) return false;
+            kernels.AddRange(matched);
+        }
+        if (kernels.Count == 0) return false;
+        // Independence: no statement reads what another writes (or a reduction reads its own span).
+        var targets = kernels.Select(k => IrWalk.TargetName(k.Target)).ToList();
+        if (kernels.Where(k => !k.IsDot).Select(k => IrWalk.TargetName(k.Target)).Distinct().Count() != kernels.Count(k => !k.IsDot)) return false;
+        if (kernels.Where(k => !k.IsDot).Any(k => kernels.Any(d => d.IsDot && IrWalk.TargetName(d.Target) == IrWalk.TargetName(k.Target)))) return false;
+        for (int i = 0; i < kernels.Count; i++)
+        {
+            var reads = IrWalk.Reads(kernels[i].Scale);
+            reads.Add(kernels[i].X);
+            if (kernels[i].Y is not null) reads.Add(kernels[i].Y!);
+            IrWalk.AddReads(kernels[i].OffsetX, reads);
+            if (kernels[i].OffsetY is not null) IrWalk.AddReads(kernels[i].OffsetY!, reads);
+            if (kernels[i].Target is Elem te) IrWalk.AddReads(te.Index, reads);
+            if (targets.Any(reads.Contains)) return false;
+            if (kernels[i].IsDot && kernels.Any(k => !k.IsDot && IrWalk.Reads(k.Scale).Contains(IrWalk.TargetName(kernels[i].Target)))) return false;
+        }
+
+        // Iteration range [lo, lo + count).
+        Expr lo, count;
+        switch (f.Step, f.Compare)
+        {
+            case (1, BinaryOp.Less): lo = f.Start; count = Sub(f.Bound, f.Start); break;
+            case (1, BinaryOp.LessOrEqual): lo = f.Start; count = Add(Sub(f.Bound, f.Start), Lit.Int(1)); break;
+            case (-1, BinaryOp.GreaterOrEqual): lo = f.Bound; count = Add(Sub(f.Start, f.Bound), Lit.Int(1)); break;
+            case (-1, BinaryOp.Greater): lo = Add(f.Bound, Lit.Int(1)); count = Sub(f.Start, f.Bound); break;
+            default: return false;
+        }
+        string n = "_n_" + f.Counter;
+        string start = "_lo_" + f.Counter;
+        w.Open("");
+        w.Line($"int {start} = {e(lo, 0)};");
+        w.Line($"int {n} = {e(count, 0)};");
+        w.Open($"if ({n} > 0)");
+        foreach (var k in kernels)
+        {
+            string Slice(string span, Expr offset) => $"{span}.Slice({e(Add(offset, new Var(start, IrType.Int)), 0)}, {n})";
+            string sign = k.Negate ? "-" : "";
+            if (k.IsDot)
+            {
+                string op = k.Negate ? "-=" : "+=";
+                w.Line($"{e(k.Target, 0)} {op} {Kernels}.Dot({Slice(k.X, k.OffsetX)}, {Slice(k.Y!, k.OffsetY!)});");
+            }
+            else
+            {
+                var target = (Elem)k.Target;
+                var offsetZ = Offset(target.Index, counter)!;
+                w.Line($"{Kernels}.Axpy({sign}({e(k.Scale, 0)}), {Slice(k.X, k.OffsetX)}, {Slice(target.Span, offsetZ)});");
+            }
+        }
+        w.Close();
+        w.Close();
+        return true;
+    }
+
+    private static Expr Add(Expr a, Expr b) => b is Lit { Value: 0 } ? a : a is Lit { Value: 0 } ? b : new Binary(BinaryOp.Add, a, b);
+
+    private static Expr Sub(Expr a, Expr b) => b is Lit { Value: 0 } ? a : new Binary(BinaryOp.Subtract, a, b);
+
+    /// <summary>The offset o of an index <c>o + j</c> (or <c>j</c>, <c>j + o</c>), o free of j; else null.</summary>
+    private static Expr? Offset(Expr index, Var counter)
+    {
+        if (index == counter) return Lit.Int(0);
+        if (index is Binary { Op: BinaryOp.Add } b)
+        {
+            if (b.Right == counter && !IrWalk.Mentions(b.Left, counter.Name)) return b.Left;
+            if (b.Left == counter && !IrWalk.Mentions(b.Right, counter.Name)) return b.Right;
+        }
+        return null;
+    }
+
+    private static List<Kernel>? Match(Assign a, Var counter)
+    {
+        if (a.Value is not Binary { Op: BinaryOp.Add or BinaryOp.Subtract } sum || sum.Left != a.Target) return null;
+        bool negate = sum.Op == BinaryOp.Subtract;
+        if (a.Target is Var && !negate)
+        {
+            // s += x·y + u·v + …: one dot per product term.
+            var terms = new List<Expr>();
+            Terms(sum.Right, terms);
+            var dots = new List<Kernel>();
+            foreach (var term in terms)
+            {
+                if (term is not Binary { Op: BinaryOp.Multiply } p || MatchOne(a.Target, p, counter, false) is not { } k) return null;
+                dots.Add(k);
+            }
+            return dots;
+        }
+        if (sum.Right is not Binary { Op: BinaryOp.Multiply } product) return null;
+        return MatchOne(a.Target, product, counter, negate) is { } one ? new List<Kernel> { one } : null;
+    }
+
+    private static void Terms(Expr e, List<Expr> terms)
+    {
+        if (e is Binary { Op: BinaryOp.Add } b)
+        {
+            Terms(b.Left, terms);
+            Terms(b.Right, terms);
+        }
+        else terms.Add(e);
+    }
+
+    private static Kernel? MatchOne(Expr target, Binary product, Var counter, bool negate)
+    {
+        if (target is Var s)
+        {
+            // s += x[a + j] * y[b + j]
+            if (product.Left is not Elem x || product.Right is not Elem y) return null;
+            if (x.Type == IrType.Lanes && y.Type == IrType.Lanes) return null;
+            if (y.Type == IrType.Lanes) (x, y) = (y, x);
+            if (s.Type != (x.Type == IrType.Lanes ? IrType.Lanes : IrType.Real)) return null;
+            var ox = Offset(x.Index, counter);
+            var oy = Offset(y.Index, counter);
+            if (ox is null || oy is null || x.Span == y.Span && x.Type == IrType.Lanes) return null;
+            return new Kernel(true, s, Lit.Zero, x.Span, ox, y.Span, oy, negate);
+        }
+        if (target is Elem z)
+        {
+            // z[c + j] += k * y[b + j] (or y[b + j] * k), k free of j
+            if (Offset(z.Index, counter) is null) return null;
+            Elem? e = null;
+            Expr? k = null;
+            if (product.Right is Elem r && !IrWalk.Mentions(product.Left, counter.Name)) { e = r; k = product.Left; }
+            else if (product.Left is Elem l && !IrWalk.Mentions(product.Right, counter.Name)) { e = l; k = product.Right; }
+            if (e is null || k is null) return null;
+            var oy = Offset(e.Index, counter);
+            if (oy is null) return null;
+            // Kernel shapes: (T, T[], T[]), (Lanes, T[], Lanes[]), (T, Lanes[], Lanes[]).
+            bool ok = (z.Type, k.Type, e.Type) switch
+            {
+                (IrType.Real, IrType.Real, IrType.Real) => true,
+                (IrType.Lanes, IrType.Lanes, IrType.Real) => true,
+                (IrType.Lanes, IrType.Real, IrType.Lanes) => true,
+                _ => false,
+            };
+            if (!ok || IrWalk.Reads(k).Contains(z.Span)) return null;
+            return new Kernel(false, z, k, e.Span, oy, null, null, negate);
+        }
+        return null;
+    }
+}
