@@ -452,21 +452,27 @@ internal sealed partial class MethodParser
         var pre = new List<Stmt>();
         var start = LowerInt(startOperation, pre);
 
-        // condition: counter OP bound (or bound OP counter)
+        // condition: counter OP bound (or bound OP counter); `i + c < n` is read as `i < n - c`.
+        string counterName0 = counterName;
+        Current.Bindings[counter] = new Binding(counterName0, IrType.Int, IsSpan: false, IsParameter: false, IsWritable: false);
         BinaryOp? compare = null;
-        IOperation? boundOperation = null;
-        if (loop.Condition is IBinaryOperation { OperatorMethod: null } condition)
+        Expr? bound = null;
+        if (loop.Condition is IBinaryOperation { OperatorMethod: null } condition && MapComparison(condition.OperatorKind) is { } op0
+            && op0 is not (BinaryOp.Equal or BinaryOp.NotEqual))
         {
-            var op = MapComparison(condition.OperatorKind);
-            if (op is not null && IsCounter(condition.LeftOperand, counter)) { compare = op; boundOperation = condition.RightOperand; }
-            else if (op is not null && IsCounter(condition.RightOperand, counter)) { compare = Flip(op.Value); boundOperation = condition.LeftOperand; }
+            var left = LowerExpr(condition.LeftOperand, pre);
+            var right = LowerExpr(condition.RightOperand, pre);
+            if (left is not null && right is not null)
+            {
+                if (SolveForCounter(left, right, counterName0) is { } b1) { compare = op0; bound = b1; }
+                else if (SolveForCounter(right, left, counterName0) is { } b2) { compare = Flip(op0); bound = b2; }
+            }
         }
-        if (compare is null || compare is BinaryOp.Equal or BinaryOp.NotEqual || boundOperation is null)
+        if (compare is null || bound is null)
         {
-            Report(DiagnosticDescriptors.UnsupportedLoop, (SyntaxNode?)syntax?.Condition ?? loop.Syntax, "The loop condition must compare the counter with <, <=, > or >= against a bound");
+            Report(DiagnosticDescriptors.UnsupportedLoop, (SyntaxNode?)syntax?.Condition ?? loop.Syntax, "The loop condition must compare the counter (plus or minus an offset) with <, <=, > or >= against a bound");
             return;
         }
-        var bound = LowerInt(boundOperation, pre);
 
         // step: i++, i--, ++i, --i, i += c, i -= c (c a positive constant)
         int step = 0;
@@ -520,6 +526,21 @@ internal sealed partial class MethodParser
         output.AddRange(pre);
         string header = syntax is null ? "for" : $"for ({syntax.Declaration}; {syntax.Condition}; {string.Join(", ", syntax.Incrementors)})";
         output.Add(new For(counterName, start, compare.Value, bound, step, bodyBlock, Line(loop), _frames.Count > 1 ? Current.Method.Name + ": " + header : header));
+    }
+
+    /// <summary>For <c>side OP other</c> with side = counter (± offset), the bound the counter alone is compared with.</summary>
+    private static Expr? SolveForCounter(Expr side, Expr other, string counter)
+    {
+        if (side.Type != IrType.Int || other.Type != IrType.Int || IrWalk.Mentions(other, counter)) return null;
+        if (side is Var v && v.Name == counter) return other;
+        if (side is Binary { Op: BinaryOp.Add } add)
+        {
+            if (add.Left is Var l && l.Name == counter && !IrWalk.Mentions(add.Right, counter)) return new Binary(BinaryOp.Subtract, other, add.Right);
+            if (add.Right is Var r && r.Name == counter && !IrWalk.Mentions(add.Left, counter)) return new Binary(BinaryOp.Subtract, other, add.Left);
+        }
+        if (side is Binary { Op: BinaryOp.Subtract } sub && sub.Left is Var s && s.Name == counter && !IrWalk.Mentions(sub.Right, counter))
+            return new Binary(BinaryOp.Add, other, sub.Right);
+        return null;
     }
 
     private bool IsCounter(IOperation operation, ILocalSymbol counter) =>
