@@ -217,7 +217,7 @@ internal sealed class AdjointTransform
         var statements = f.Body.Statements;
         for (int k = 0; k < statements.Count; k++)
         {
-            if (statements[k] is not Assign { Target: Elem target } a || target.Index != counter) continue;
+            if (statements[k] is not Assign { Target: Elem target } a || !IsCounterPlusInvariant(target.Index, counter, f.Body)) continue;
             string span = target.Span;
             if (live.Contains(span) || IrWalk.Mentions(a.Value, span)) continue;
             var writes = new List<string>();
@@ -230,10 +230,19 @@ internal sealed class AdjointTransform
                 var elements = new List<Elem>();
                 CollectElements(statements[j], span, elements);
                 if (elements.Count == 0) continue;
-                ok = j > k && elements.All(e => e.Index == counter);
+                ok = j > k && elements.All(e => e.Index == target.Index);
             }
             if (ok) yield return a;
         }
+    }
+
+    /// <summary>An index <c>j</c> or <c>o + j</c> with o not written in the loop body.</summary>
+    private static bool IsCounterPlusInvariant(Expr index, Var counter, Block body)
+    {
+        var offset = IrWalk.CounterOffset(index, counter.Name);
+        if (offset is null) return false;
+        var written = IrWalk.Writes(body);
+        return !IrWalk.Reads(offset).Any(written.Contains);
     }
 
     private static void CollectWriteSites(Block block, string span, List<string> sites)

@@ -91,16 +91,7 @@ internal static class LoopKernels
     private static Expr Sub(Expr a, Expr b) => b is Lit { Value: 0 } ? a : new Binary(BinaryOp.Subtract, a, b);
 
     /// <summary>The offset o of an index <c>o + j</c> (or <c>j</c>, <c>j + o</c>), o free of j; else null.</summary>
-    private static Expr? Offset(Expr index, Var counter)
-    {
-        if (index == counter) return Lit.Int(0);
-        if (index is Binary { Op: BinaryOp.Add } b)
-        {
-            if (b.Right == counter && !IrWalk.Mentions(b.Left, counter.Name)) return b.Left;
-            if (b.Left == counter && !IrWalk.Mentions(b.Right, counter.Name)) return b.Right;
-        }
-        return null;
-    }
+    private static Expr? Offset(Expr index, Var counter) => IrWalk.CounterOffset(index, counter.Name);
 
     private static List<Kernel>? Match(Assign a, Var counter)
     {

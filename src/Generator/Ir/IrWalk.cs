@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace AutoCurv.Generator.Ir;
 
@@ -69,6 +70,29 @@ internal static class IrWalk
         Elem e => e.Span,
         _ => throw new System.InvalidOperationException("not an assignable target: " + target),
     };
+
+    /// <summary>
+    /// For an index that is a sum of terms exactly one of which is the counter (<c>o + r*n + j</c>), the
+    /// sum of the other terms (free of the counter); null for any other shape.
+    /// </summary>
+    public static Expr? CounterOffset(Expr index, string counter)
+    {
+        var terms = new List<Expr>();
+        void Flatten(Expr e)
+        {
+            if (e is Binary { Op: BinaryOp.Add } b) { Flatten(b.Left); Flatten(b.Right); }
+            else terms.Add(e);
+        }
+        Flatten(index);
+        int at = terms.FindIndex(t => t is Var v && v.Name == counter);
+        if (at < 0) return null;
+        terms.RemoveAt(at);
+        if (terms.Any(t => Mentions(t, counter))) return null;
+        if (terms.Count == 0) return Lit.Int(0);
+        Expr offset = terms[0];
+        for (int i = 1; i < terms.Count; i++) offset = new Binary(BinaryOp.Add, offset, terms[i]);
+        return offset;
+    }
 
     /// <summary>True when the expression mentions the named scalar or span.</summary>
     public static bool Mentions(Expr expr, string name) => Reads(expr).Contains(name);

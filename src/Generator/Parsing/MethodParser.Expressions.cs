@@ -209,6 +209,7 @@ internal sealed partial class MethodParser
             }
             return new Call(fn, args.ToEquatableArray());
         }
+        if (container == PrimitivesTypeName) return ExpandPrimitive(invocation, pre);
         if (HasAttribute(target, DifferentiableAttributeName))
         {
             if (target.ReturnsVoid) return Unsupported(invocation, "vector function call inside an expression", "call it as a statement; it writes its output span");

@@ -364,6 +364,12 @@ internal sealed partial class MethodParser
                 output.Add(new Assign(target, new Binary(op2, target, one), Line(op), SourceText(op)));
                 return;
             }
+            case IInvocationOperation invocation when invocation.TargetMethod.ReturnsVoid
+                && invocation.TargetMethod.ContainingType?.ToDisplayString() == PrimitivesTypeName:
+            {
+                if (ExpandPrimitive(invocation, pre) is not null) output.AddRange(pre);
+                return;
+            }
             case IInvocationOperation invocation when invocation.TargetMethod.ReturnsVoid:
             {
                 if (!HasAttribute(invocation.TargetMethod, DifferentiableAttributeName))
