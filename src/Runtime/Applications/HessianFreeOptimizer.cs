@@ -89,6 +89,9 @@ public enum OptimizationStopReason
 
     /// <summary>A step was rejected at the maximum damping: no further progress is possible.</summary>
     DampingLimit,
+
+    /// <summary>The predicted and actual reductions of the loss fell below their relative tolerance.</summary>
+    RelativeReduction,
 }
 
 /// <summary>The outcome of <see cref="HessianFreeOptimizer{TModel, TLoss}.Minimize"/>.</summary>
@@ -155,7 +158,8 @@ public sealed class HessianFreeOptimizer<TModel, TLoss>
 
     /// <summary>
     /// Takes one damped Gauss–Newton step: solves (G + λI) p = −∇L by CG, then moves <paramref name="w"/> to
-    /// w + p if that lowers the mean loss, and updates λ from the reduction ratio.
+    /// w + p if that lowers the mean loss, and updates λ from the reduction ratio. At an exactly zero gradient no
+    /// step is taken (the result reports 0 CG iterations, not accepted, and λ is unchanged).
     /// </summary>
     /// <param name="w">The parameters, updated in place when the step is accepted.</param>
     /// <param name="cancellationToken">Checked before every CG iteration.</param>

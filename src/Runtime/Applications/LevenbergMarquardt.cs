@@ -41,6 +41,14 @@ public sealed record LevenbergMarquardtOptions
     /// <summary>Stop once an accepted step has ‖p‖₂ ≤ tol · (‖w‖₂ + tol) (non-negative). Default 1e-15.</summary>
     public double StepTolerance { get; init; } = 1e-15;
 
+    /// <summary>
+    /// A step whose predicted and actual reductions of the mean loss are both at most this fraction of the loss is
+    /// below what the loss can resolve in floating point (non-negative): it is accepted if it lowers the largest
+    /// gradient entry, and otherwise the run stops (<see cref="OptimizationStopReason.RelativeReduction"/>: converged
+    /// to working precision). Default 1e-12.
+    /// </summary>
+    public double RelativeReductionTolerance { get; init; } = 1e-12;
+
     /// <summary>Stop once the mean loss is at most this. Default 0 (an exact fit).</summary>
     public double TargetLoss { get; init; }
 
@@ -65,6 +73,7 @@ public sealed record LevenbergMarquardtOptions
         ApplicationGuard.Option(MaxIterations >= 1, nameof(MaxIterations), MaxIterations, "it must be at least 1", paramName);
         ApplicationGuard.Option(GradientTolerance >= 0.0 && double.IsFinite(GradientTolerance), nameof(GradientTolerance), GradientTolerance, "it must be non-negative and finite", paramName);
         ApplicationGuard.Option(StepTolerance >= 0.0 && double.IsFinite(StepTolerance), nameof(StepTolerance), StepTolerance, "it must be non-negative and finite", paramName);
+        ApplicationGuard.Option(RelativeReductionTolerance >= 0.0 && double.IsFinite(RelativeReductionTolerance), nameof(RelativeReductionTolerance), RelativeReductionTolerance, "it must be non-negative and finite", paramName);
         ApplicationGuard.Option(!double.IsNaN(TargetLoss), nameof(TargetLoss), TargetLoss, "it must not be NaN", paramName);
         ApplicationGuard.Option(Enum.IsDefined(Solver), nameof(Solver), Solver, "pick a LeastSquaresSolver value", paramName);
         ApplicationGuard.Option(DenseSizeLimit >= 1, nameof(DenseSizeLimit), DenseSizeLimit, "it must be at least 1", paramName);
@@ -76,9 +85,12 @@ public sealed record LevenbergMarquardtOptions
 
 /// <summary>What one Levenberg–Marquardt iteration did.</summary>
 /// <param name="Iteration">1-based iteration number (counting rejected steps).</param>
-/// <param name="Loss">The mean loss after the iteration (unchanged when the step was rejected).</param>
+/// <param name="Loss">
+/// The mean loss after the iteration (unchanged when the step was rejected; it may rise within rounding when a step
+/// below the loss's resolution is accepted on its gradient, see <see cref="LevenbergMarquardtOptions.RelativeReductionTolerance"/>).
+/// </param>
 /// <param name="Damping">The damping λ the step was solved with.</param>
-/// <param name="ReductionRatio">ρ = actual / predicted reduction of the mean loss (NaN if the solve failed).</param>
+/// <param name="ReductionRatio">ρ = actual / predicted reduction of the mean loss (NaN if the solve failed or the step was judged on its gradient).</param>
 /// <param name="Accepted">True when the loss decreased and w moved.</param>
 /// <param name="ConjugateGradientIterations">CG iterations of the solve (0 for Cholesky).</param>
 public sealed record LevenbergMarquardtIteration(int Iteration, double Loss, double Damping, double ReductionRatio, bool Accepted, int ConjugateGradientIterations);
@@ -140,6 +152,7 @@ public static class LevenbergMarquardt
         var step = new double[n];
         var candidate = new double[n];
         var gp = new double[n];
+        var candidateGradient = new double[n];
         var rhs = new double[n];
         var diagonal = new double[n];
         var factor = dense ? new double[n * n] : Array.Empty<double>();
@@ -222,6 +235,7 @@ public static class LevenbergMarquardt
             double rho = double.NaN;
             bool accepted = false;
             double stepNorm = double.NaN;
+            bool flat = false;
             if (solved)
             {
                 double predicted = -(Dot(gradient, step) + 0.5 * Dot(step, gp));
@@ -230,12 +244,21 @@ public static class LevenbergMarquardt
                 rho = predicted > 0.0 ? (loss - newLoss) / predicted : double.NaN;
                 accepted = newLoss < loss && rho > 0.0;
                 stepNorm = Math.Sqrt(Dot(step, step));
+                double tolerance = options.RelativeReductionTolerance * loss;
+                flat = Math.Abs(predicted) <= tolerance && Math.Abs(loss - newLoss) <= tolerance;
+                if (flat && !accepted)
+                {
+                    // Below what the loss can resolve: let the (accurately computed) gradient decide.
+                    objective.Gradient(candidate, candidateGradient);
+                    accepted = MaxAbs(candidateGradient) < gradientNorm;
+                    rho = double.NaN;
+                }
                 if (accepted)
                 {
                     candidate.AsSpan().CopyTo(parameters);
                     parameters.AsSpan().CopyTo(w);
                     loss = newLoss;
-                    double t = 2.0 * rho - 1.0;
+                    double t = double.IsNaN(rho) ? 1.0 : 2.0 * rho - 1.0;
                     lambda *= Math.Max(1.0 / 3.0, 1.0 - t * t * t);
                     nu = 2.0;
                     fresh = true;
@@ -251,6 +274,11 @@ public static class LevenbergMarquardt
             history.Add(record);
             progress?.Report(record);
 
+            if (flat && !accepted)
+            {
+                reason = OptimizationStopReason.RelativeReduction;
+                break;
+            }
             if (accepted && stepNorm <= options.StepTolerance * (Math.Sqrt(Dot(parameters, parameters)) + options.StepTolerance))
             {
                 reason = OptimizationStopReason.StepTolerance;
@@ -263,7 +291,7 @@ public static class LevenbergMarquardt
             }
         }
 
-        if (fresh && reason is OptimizationStopReason.MaxIterations or OptimizationStopReason.StepTolerance)
+        if (fresh && reason is OptimizationStopReason.MaxIterations or OptimizationStopReason.StepTolerance or OptimizationStopReason.RelativeReduction)
         {
             loss = objective.Gradient(parameters, gradient);
             gradientNorm = MaxAbs(gradient);

@@ -22,7 +22,8 @@ public sealed record OptimalBrainSurgeonOptions
 {
     /// <summary>
     /// α in H ≈ (outer-product curvature) + αI: makes H invertible (the outer product has rank at most N·C) and is
-    /// the starting point H₀⁻¹ = α⁻¹I of the Sherman–Morrison recursion (positive). Default 1e-6.
+    /// the starting point H₀⁻¹ = α⁻¹I of the Sherman–Morrison recursion (positive). Very small α costs accuracy: the
+    /// recursion cancels entries of size 1/α down to size 1/‖H‖, so rounding errors grow like ε·‖H‖/α. Default 1e-6.
     /// </summary>
     public double Damping { get; init; } = 1e-6;
 
