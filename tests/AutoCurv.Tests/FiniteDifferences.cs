@@ -96,6 +96,25 @@ public static class FiniteDifferences
         return result;
     }
 
+    /// <summary>
+    /// The Jacobian J(θ) of a vector function F (C × n, row-major: <c>J[c * n + j] = ∂F_c/∂θ_j</c>), assembled
+    /// column by column from directional differences along the unit vectors.
+    /// </summary>
+    public static double[] Jacobian(Action<double[], double[]> f, int outputLength, double[] theta, Stencil stencil = Stencil.FourPoint)
+    {
+        int n = theta.Length;
+        double[] jacobian = new double[outputLength * n];
+        double[] unit = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            unit[j] = 1.0;
+            double[] column = Directional(f, outputLength, theta, unit, stencil);
+            unit[j] = 0.0;
+            for (int c = 0; c < outputLength; c++) jacobian[c * n + j] = column[c];
+        }
+        return jacobian;
+    }
+
     /// <summary>J(θ)ᵀu of a vector function F, as the gradient of the scalar θ ↦ uᵀF(θ).</summary>
     public static double[] JacobianTransposeVector(Action<double[], double[]> f, int outputLength, double[] theta, double[] u, Stencil stencil = Stencil.FourPoint)
     {
