@@ -50,9 +50,12 @@ public sealed class AutoCurvGenerator : IIncrementalGenerator
             .Collect()
             .Select(static (list, _) => list.ToEquatableArray())
             .WithTrackingName(TrackingNames.RuleList);
+        var ruleCheck = ruleList.Select(RuleValidation.Check);
+        context.RegisterSourceOutput(ruleCheck.SelectMany(static (c, _) => c.Diagnostics), static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+        var validRules = ruleCheck.Select(static (c, _) => c.Valid);
 
         var differentiated = specs
-            .Combine(ruleList)
+            .Combine(validRules)
             .Select(static (pair, ct) => MemberBuilder.Build(pair.Left, pair.Right, ct))
             .WithTrackingName(TrackingNames.Differentiate);
 

@@ -99,6 +99,10 @@ internal static class DiagnosticDescriptors
         "Tangent rule is not linear in the tangents",
         "The tangent rule '{0}' must be linear in its tangent parameters ({1}): return Σ ∂f/∂a_k · da_k, with no tangent multiplied by another, inside a function, or in a constant term");
 
+    public static readonly DiagnosticDescriptor InvalidSampler = Error("AC0024",
+        "Loss sampler signature",
+        "'{0}' looks like the sampler of the loss '{1}' but does not match; write 'static void {0}(ReadOnlySpan<double> output, ref RandomSource random, Span<double> target)', or rename it");
+
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error("AC0021",
         "Unsupported local or value type",
         "'{0}' has type '{1}'; a [Differentiable] method over {2} computes with {2}, int and bool only (no mixing of double and float)");

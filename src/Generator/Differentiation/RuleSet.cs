@@ -9,7 +9,8 @@ namespace AutoCurv.Generator.Differentiation;
 /// A user's tangent rule, lowered to IR: ḟ as an expression of the function's parameters and of one
 /// tangent per parameter (placeholders named as in the rule method).
 /// </summary>
-internal sealed record UserRule(string Key, EquatableArray<string> Parameters, EquatableArray<string> Tangents, Expr Tangent);
+internal sealed record UserRule(string Key, EquatableArray<string> Parameters, EquatableArray<string> Tangents, Expr Tangent,
+    string RuleName = "", Diagnostics.LocationInfo? Location = null);
 
 /// <summary>
 /// The user rules of a compilation, by function key. Each rule's partials ∂f/∂a_k are extracted once by

@@ -210,12 +210,12 @@ internal sealed partial class MethodParser
             return new Call(fn, args.ToEquatableArray());
         }
         if (container == PrimitivesTypeName) return ExpandPrimitive(invocation, pre);
-        if (HasAttribute(target, DifferentiableAttributeName))
+        if (HasAttribute(target, DifferentiableAttributeName) && !HasSiblingRule(target))
         {
             if (target.ReturnsVoid) return Unsupported(invocation, "vector function call inside an expression", "call it as a statement; it writes its output span");
             return Inline(invocation, pre);
         }
-        if (target.IsStatic && !target.IsGenericMethod && IsElement(target.ReturnType) && target.Parameters.Length > 0
+        if (target.IsStatic && !target.IsGenericMethod && !target.ReturnsVoid && IsElement(target.ReturnType) && target.Parameters.Length > 0
             && target.Parameters.All(p => p.RefKind == RefKind.None && IsElement(p.Type)))
         {
             // Possibly backed by a [DerivativeOf] rule; checked against the rules when differentiating.
@@ -231,6 +231,16 @@ internal sealed partial class MethodParser
         Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax, target.ToDisplayString());
         return null;
     }
+
+    /// <summary>
+    /// A [DerivativeOf(nameof(F))] rule declared beside F: the user's rule then wins over inlining F
+    /// (a numerically stable tangent, say). Rules for F declared in other types are not seen here.
+    /// </summary>
+    private static bool HasSiblingRule(IMethodSymbol target) =>
+        target.ContainingType.GetMembers().OfType<IMethodSymbol>().Any(m => m.GetAttributes().Any(a =>
+            a.AttributeClass?.ToDisplayString() == DerivativeOfAttributeName
+            && a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value as string == target.Name
+            && m.Parameters.Length == 2 * target.Parameters.Length));
 
     /// <summary>The key of a function for user rules: <c>global::Ns.Type.Name(param types)</c>.</summary>
     internal static string RuleKey(IMethodSymbol method) =>

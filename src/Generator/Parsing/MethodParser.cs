@@ -115,8 +115,28 @@ internal sealed partial class MethodParser
         string? ns = method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
         var spec = new MethodSpec(ns, containers.ToEquatableArray(), method.Name, Accessibility(method), signature.IsFloat, signature.IsVector,
             signature.Parameters.ToEquatableArray(), primal, HintName(method), LocationInfo.From(syntax.Identifier.GetLocation()),
-            HasSampler: method.ContainingType.GetMembers(method.Name + "Sample").OfType<IMethodSymbol>().Any(m => m.IsStatic && m.Parameters.Length == 3 && m.Parameters[1].RefKind == RefKind.Ref));
-        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+            HasSampler: FindSampler(method));
+        return new ParseResult(spec, _diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The sampler of a loss written in C#: <c>static void LSample(ReadOnlySpan&lt;double&gt;, ref RandomSource, Span&lt;double&gt;)</c>.
+    /// A method of that name with another shape gets AC0024.
+    /// </summary>
+    private bool FindSampler(IMethodSymbol method)
+    {
+        var candidates = method.ContainingType.GetMembers(method.Name + "Sample").OfType<IMethodSymbol>().ToList();
+        bool Matches(IMethodSymbol m) =>
+            m.IsStatic && m.ReturnsVoid && !m.IsGenericMethod && m.Parameters.Length == 3
+            && m.Parameters[0].RefKind == RefKind.None && m.Parameters[0].Type.ToDisplayString() == "System.ReadOnlySpan<double>"
+            && m.Parameters[1].RefKind == RefKind.Ref && m.Parameters[1].Type.ToDisplayString() == "AutoCurv.RandomSource"
+            && m.Parameters[2].RefKind == RefKind.None && m.Parameters[2].Type.ToDisplayString() == "System.Span<double>";
+        if (candidates.Any(Matches)) return true;
+        foreach (var wrong in candidates)
+        {
+            Report(DiagnosticDescriptors.InvalidSampler, wrong.Locations.FirstOrDefault(), wrong.Name, method.Name);
+        }
+        return false;
     }
 
     private static string HintName(IMethodSymbol method)
@@ -273,7 +293,10 @@ internal sealed partial class MethodParser
 
         if (reportCollisions && _diagnostics.Count == before)
         {
-            foreach (var suffix in MemberNames.Suffixes(isVector))
+            bool lossShape = !isVector && parameters.Count == 2
+                && parameters[0].Kind == SourceParamKind.RealSpan && parameters[0].IsWrt && parameters[0].DeclaredType.StartsWith("global::System.ReadOnlySpan", StringComparison.Ordinal)
+                && parameters[1].Kind == SourceParamKind.RealSpan && !parameters[1].IsWrt && parameters[1].DeclaredType.StartsWith("global::System.ReadOnlySpan", StringComparison.Ordinal);
+            foreach (var suffix in MemberNames.Suffixes(isVector).Concat(lossShape ? new[] { "Loss" } : Array.Empty<string>()))
             {
                 string member = method.Name + suffix;
                 var existing = method.ContainingType.GetMembers(member).FirstOrDefault();

@@ -114,7 +114,7 @@ internal sealed partial class MethodParser
 
         var parameters = method.Parameters.Take(arity).Select(p => p.Name).ToEquatableArray();
         var tangents = method.Parameters.Skip(arity).Select(p => p.Name).ToEquatableArray();
-        var rule = new UserRule(RuleKey(target), parameters, tangents, tangent);
+        var rule = new UserRule(RuleKey(target), parameters, tangents, tangent, method.Name, LocationInfo.From(location));
         if (!IsLinear(rule))
         {
             Report(DiagnosticDescriptors.NonlinearRule, location, method.Name, string.Join(", ", tangents));
