@@ -132,11 +132,13 @@ internal sealed class DriverEmitter
         string target = driver.Target!;
         foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{input.Result}.Clear();");
         foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{input.Result} = 0;");
-        _w.Line("// One forward pass for f, then the factor S of H_ℓ = S Sᵀ: diag(G) = Σ_c (Jᵀ s_c)², lanes columns per reverse sweep.");
+        _w.Line("// One forward pass for f, then the factor S of H_ℓ = S diag(σ) Sᵀ: diag(G) = Σ_c σ_c (Jᵀ s_c)², lanes columns per reverse sweep.");
         _w.Line($"{_t} _value = {spec.Name}Loss<TLoss>({args}, {target});");
         _w.Line($"int _c = {output}.Length;");
         Scratch("_factor", _t, "_c * _c", 256);
         _w.Line($"TLoss.HessianFactor<{_t}>({output}, {target}, _factor);");
+        Scratch("_signs", _t, "_c", 256);
+        _w.Line($"TLoss.HessianFactorSigns<{_t}>({output}, {target}, _signs);");
         Scratch("_u", _vec, "_c", 64);
         foreach (var input in inputs)
         {
@@ -144,15 +146,16 @@ internal sealed class DriverEmitter
         }
         _w.Open($"for (int _block = 0; _block < _c; _block += {Lanes})");
         _w.Line($"for (int _row = 0; _row < _c; _row++) _u[_row] = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_factor, _row * _c + _block, _row * _c + _c);");
+        _w.Line($"var _sign = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_signs, _block, _c);");
         var callArgs = new List<string> { args, "_u" };
         callArgs.AddRange(inputs.Select(i => i.IsSpan ? "_g_" + i.Name : $"out var _g_{i.Name}"));
         _w.Line($"{spec.Name}VjpLanes({string.Join(", ", callArgs)});");
         foreach (var input in inputs)
         {
             if (input.IsSpan)
-                _w.Line($"for (int _i = 0; _i < {input.Name}.Length; _i++) {input.Result}[_i] += global::AutoCurv.CompilerServices.Lanes.SumOfSquares(_g_{input.Name}[_i]);");
+                _w.Line($"for (int _i = 0; _i < {input.Name}.Length; _i++) {input.Result}[_i] += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}[_i], _sign);");
             else
-                _w.Line($"{input.Result} += global::AutoCurv.CompilerServices.Lanes.SumOfSquares(_g_{input.Name});");
+                _w.Line($"{input.Result} += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}, _sign);");
         }
         _w.Close();
         ReturnScratch();

@@ -6,8 +6,8 @@ namespace AutoCurv.Generator.Emit;
 /// <summary>
 /// The nested <c>LLoss : ILoss</c> struct of a loss written in C#
 /// (<c>double L([Wrt] ReadOnlySpan&lt;double&gt; output, ReadOnlySpan&lt;double&gt; target)</c>): value, gradient
-/// and H_ℓ·v come from the generated members; the factor S (H_ℓ = S Sᵀ) from the dense H_ℓ by a
-/// symmetric eigen-decomposition with negative eigenvalues clipped; sampling from a user method
+/// and H_ℓ·v come from the generated members; the factor S and signs σ (H_ℓ = S diag(σ) Sᵀ, exact also
+/// for a non-convex loss) from the dense H_ℓ by a symmetric eigen-decomposition; sampling from a user method
 /// <c>LSample(ReadOnlySpan&lt;double&gt; output, ref RandomSource random, Span&lt;double&gt; target)</c> when one exists.
 /// </summary>
 internal static class LossEmitter
@@ -24,7 +24,7 @@ internal static class LossEmitter
         string Ro(string name) => $"{Cast}<T, double>({name})";
         string Rw(string name) => $"{Cast}<T, double>({name})";
         w.Line();
-        w.Line($"/// <summary>{f} as a loss usable as TLoss (value, gradient, H_ℓ·v, factor S with H_ℓ = S Sᵀ, negative curvature clipped).</summary>");
+        w.Line($"/// <summary>{f} as a loss usable as TLoss (value, gradient, H_ℓ·v, factor S and signs σ with H_ℓ = S diag(σ) Sᵀ).</summary>");
         w.Open($"{spec.Accessibility} readonly struct {f}Loss : global::AutoCurv.ILoss");
         w.Line("private static void RequireDouble<T>() { if (typeof(T) != typeof(double)) throw new global::System.NotSupportedException(\"" + f + " is written for double.\"); }");
         w.Line();
@@ -53,9 +53,17 @@ internal static class LossEmitter
         w.Line("int c = output.Length;");
         w.Line("double[] hessian = new double[c * c];");
         w.Line($"{owner}.{f}Hessian({Ro("output")}, {Ro("target")}, hessian);");
-        w.Line($"global::AutoCurv.CompilerServices.SymmetricFactor.Factor(hessian, c, {Rw("factor")});");
+        w.Line($"global::AutoCurv.CompilerServices.SymmetricFactor.Factor(hessian, c, {Rw("factor")}, new double[c]);");
         w.Close();
-        w.Line("/// <summary>Σ|λ| of the negative eigenvalues of H_ℓ that <see cref=\"HessianFactor{T}\"/> clips to zero (0 for a convex loss).</summary>");
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public static void HessianFactorSigns<T>(global::System.ReadOnlySpan<T> output, global::System.ReadOnlySpan<T> target, global::System.Span<T> signs){Where}");
+        w.Line("RequireDouble<T>();");
+        w.Line("int c = output.Length;");
+        w.Line("double[] hessian = new double[c * c];");
+        w.Line($"{owner}.{f}Hessian({Ro("output")}, {Ro("target")}, hessian);");
+        w.Line($"global::AutoCurv.CompilerServices.SymmetricFactor.Factor(hessian, c, new double[c * c], {Rw("signs")});");
+        w.Close();
+        w.Line("/// <summary>Σ|λ| of the negative eigenvalues of H_ℓ (0 for a convex loss): the curvature a PSD approximation would drop.</summary>");
         w.Open("public static double NegativeCurvature(global::System.ReadOnlySpan<double> output, global::System.ReadOnlySpan<double> target)");
         w.Line("int c = output.Length;");
         w.Line("double[] hessian = new double[c * c];");

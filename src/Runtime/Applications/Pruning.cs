@@ -153,6 +153,7 @@ public static class Pruning
         var u = new double[n];
         var factor = new double[c * c];
         var column = new double[c];
+        var signs = new double[c];
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<double> x = data.Input(i), y = data.Target(i);
@@ -164,8 +165,10 @@ public static class Pruning
             }
             TModel.Forward(w, x, output);
             TLoss.HessianFactor<double>(output, y, factor);
+            TLoss.HessianFactorSigns<double>(output, y, signs);
             for (int m = 0; m < c; m++)
             {
+                if (signs[m] < 0) continue; // the outer-product approximation keeps the PSD part of H_ℓ
                 for (int k = 0; k < c; k++) column[k] = factor[k * c + m];
                 TModel.Vjp(w, x, output, column, vector);
                 ShermanMorrison(inverse, n, vector, u, count);

@@ -27,6 +27,9 @@ public static class Lanes
     /// <summary>Σ over lanes of v².</summary>
     public static T SumOfSquares<T>(Vector256<T> v) where T : unmanaged, INumberBase<T> => Vector256.Sum(v * v);
 
+    /// <summary>Σ over lanes of w·v² (signed columns of an indefinite loss factor).</summary>
+    public static T WeightedSumOfSquares<T>(Vector256<T> v, Vector256<T> weights) where T : unmanaged, INumberBase<T> => Vector256.Sum(weights * v * v);
+
     /// <summary>Fills <paramref name="seeds"/> for the θ block starting at <paramref name="block"/>: element i gets lane (offset + i − block).</summary>
     public static void Seed<T>(Span<Vector256<T>> seeds, int offset, int block) where T : unmanaged, INumberBase<T>
     {

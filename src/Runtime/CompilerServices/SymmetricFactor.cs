@@ -12,8 +12,15 @@ namespace AutoCurv.CompilerServices;
 public static class SymmetricFactor
 {
     /// <summary>Writes S (row-major, C × C) and returns Σ |λ| over the clipped negative eigenvalues.</summary>
-    public static double Factor(ReadOnlySpan<double> hessian, int c, Span<double> factor)
+    public static double Factor(ReadOnlySpan<double> hessian, int c, Span<double> factor) => Factor(hessian, c, factor, default);
+
+    /// <summary>
+    /// With <paramref name="signs"/> (length C): writes S = V diag(√|λ|) and σ = sign(λ), so H = S diag(σ) Sᵀ
+    /// exactly (nothing clipped); without it, S = V diag(√max(λ, 0)). Returns Σ |λ| over negative eigenvalues.
+    /// </summary>
+    public static double Factor(ReadOnlySpan<double> hessian, int c, Span<double> factor, Span<double> signs)
     {
+        if (!signs.IsEmpty && signs.Length != c) throw new ArgumentException($"Expected length {c}.", nameof(signs));
         if (c < 0) throw new ArgumentOutOfRangeException(nameof(c));
         if (hessian.Length != c * c) throw new ArgumentException($"Expected length {c * c}.", nameof(hessian));
         if (factor.Length != c * c) throw new ArgumentException($"Expected length {c * c}.", nameof(factor));
@@ -65,7 +72,8 @@ public static class SymmetricFactor
         {
             double lambda = a[j * c + j];
             if (lambda < 0) clipped -= lambda;
-            double s = Math.Sqrt(Math.Max(lambda, 0));
+            double s = signs.IsEmpty ? Math.Sqrt(Math.Max(lambda, 0)) : Math.Sqrt(Math.Abs(lambda));
+            if (!signs.IsEmpty) signs[j] = lambda < 0 ? -1 : 1;
             for (int i = 0; i < c; i++) factor[i * c + j] = v[i * c + j] * s;
         }
         return clipped;

@@ -31,6 +31,16 @@ public interface ILoss
     /// </summary>
     static abstract void HessianFactor<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> factor) where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// Writes the signs σ_j (±1) of the factor's columns, so that H_ℓ = S diag(σ) Sᵀ for a loss whose Hessian
+    /// is indefinite (a loss written in C# that is not convex). The default, for convex losses, is all +1;
+    /// exact GGN diagonals weight each column's contribution by its sign.
+    /// </summary>
+    static virtual void HessianFactorSigns<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> signs) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        signs.Fill(T.One);
+    }
+
     /// <summary>Draws a target y ~ p(y | f) from the likelihood the loss is the negative log of (Monte-Carlo Fisher).</summary>
     static abstract void Sample<T>(ReadOnlySpan<T> output, ref RandomSource random, Span<T> target) where T : unmanaged, IFloatingPointIeee754<T>;
 }

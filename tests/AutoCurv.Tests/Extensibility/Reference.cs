@@ -88,6 +88,20 @@ internal static class Reference
     }
 
     /// <summary>S Sᵀ for S (c × c).</summary>
+    /// <summary>S diag(σ) Sᵀ for a C × C factor with column signs σ.</summary>
+    public static double[] SignedOuterSquare(ReadOnlySpan<double> s, ReadOnlySpan<double> signs, int c)
+    {
+        var result = new double[c * c];
+        for (int i = 0; i < c; i++)
+            for (int j = 0; j < c; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < c; k++) sum += s[i * c + k] * signs[k] * s[j * c + k];
+                result[i * c + j] = sum;
+            }
+        return result;
+    }
+
     public static double[] OuterSquare(ReadOnlySpan<double> s, int c)
     {
         var r = new double[c * c];

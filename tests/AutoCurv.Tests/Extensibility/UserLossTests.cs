@@ -184,9 +184,11 @@ public class UserLossTests
         Reference.Close(Reference.Multiply(h, c, v), hv, SecondOrder, $"{loss} H_ℓ·v");
 
         var factor = new double[c * c];
+        var signs = new double[c];
         TLoss.HessianFactor<double>(f, y, factor);
-        var (positive, clipped) = PositivePart(loss, h, c);
-        Reference.Close(positive, Reference.OuterSquare(factor, c), SecondOrder, $"{loss} S Sᵀ = H_ℓ⁺");
+        TLoss.HessianFactorSigns<double>(f, y, signs);
+        Assert.All(signs, sign => Assert.True(sign == 1 || sign == -1, $"{loss} factor sign {sign}"));
+        Reference.Close(h, Reference.SignedOuterSquare(factor, signs, c), SecondOrder, $"{loss} S diag(σ) Sᵀ = H_ℓ");
     }
 
     [Theory]
@@ -254,8 +256,11 @@ public class UserLossTests
         Assert.True(h[0] < -0.01 && h[4] < -0.01 && h[8] > 0.01, $"diag H_ℓ = {h[0]}, {h[4]}, {h[8]}");
         Reference.Close(-h[0] - h[4], UserLosses.FocalLoss.NegativeCurvature(f, y), SecondOrder, "clipped mass");
         var factor = new double[9];
+        var signs = new double[3];
         UserLosses.FocalLoss.HessianFactor<double>(f, y, factor);
-        Reference.Close(new[] { 0, 0, 0, 0, 0, 0, 0, 0, h[8] }, Reference.OuterSquare(factor, 3), SecondOrder, "S Sᵀ = diag(0, 0, h₂₂)");
+        UserLosses.FocalLoss.HessianFactorSigns<double>(f, y, signs);
+        Assert.Equal(new double[] { -1, -1, 1 }, signs.OrderBy(x => x).ToArray());
+        Reference.Close(h, Reference.SignedOuterSquare(factor, signs, 3), SecondOrder, "S diag(σ) Sᵀ = H_ℓ, negative curvature kept with its sign");
         var hv = new double[3];
         UserLosses.FocalLoss.HessianVectorProduct<double>(f, y, new double[] { 1, 1, 1 }, hv);
         Reference.Close(new[] { h[0], h[4], h[8] }, hv, SecondOrder, "H_ℓ·v is not clipped");
@@ -375,10 +380,9 @@ public class UserLossTests
         RuleCorpus.HeadGgnvp<TLoss>(w, scale, x, output, y, v.AsSpan(0, c + 1), v[c + 1], rw, out double rs);
         Reference.Close(Reference.Multiply(ggn, m, v), rw.Append(rs).ToArray(), SecondOrder, $"{loss} G·v = Jᵀ H_ℓ J v");
 
-        // The GGN diagonal goes through the factor S: Jᵀ S Sᵀ J, i.e. Jᵀ H_ℓ J with negative curvature of H_ℓ clipped.
+        // The GGN diagonal goes through the signed factor, H_ℓ = S diag(σ) Sᵀ: exact also for a non-convex loss.
         RuleCorpus.HeadGgnDiagonal<TLoss>(w, scale, x, output, y, dw, out ds);
-        Reference.Close(Reference.Diagonal(clippedGgn, m), dw.Append(ds).ToArray(), SecondOrder, $"{loss} diag(Jᵀ H_ℓ⁺ J)");
-        if (loss != "GaussianNll") Reference.Close(Reference.Diagonal(ggn, m), dw.Append(ds).ToArray(), SecondOrder, $"{loss} diag G (convex)");
+        Reference.Close(Reference.Diagonal(ggn, m), dw.Append(ds).ToArray(), SecondOrder, $"{loss} diag G");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -430,7 +434,7 @@ public class UserLossTests
         Reference.Close(Reference.Mean(ggn), op.ToDense(), SecondOrder, $"{loss} G");
         var diagonal = new double[n];
         op.Diagonal(diagonal);
-        Reference.Close(Reference.Diagonal(Reference.Mean(clipped), n), diagonal, SecondOrder, $"{loss} diag(G⁺)");
+        Reference.Close(Reference.Diagonal(Reference.Mean(ggn), n), diagonal, SecondOrder, $"{loss} diag G (the matrix Apply applies)");
     }
 
     [Theory]
