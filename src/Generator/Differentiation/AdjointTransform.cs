@@ -22,6 +22,9 @@ internal sealed class AdjointTransform
     private readonly Dictionary<Stmt, bool> _push = new(ReferenceComparer.Instance);
     private readonly HashSet<Stmt> _recordedIfs = new(ReferenceComparer.Instance);
     private readonly HashSet<Stmt> _writeOnce = new(ReferenceComparer.Instance);
+    private readonly HashSet<Stmt> _recompute = new(ReferenceComparer.Instance);
+    private readonly List<string> _counters = new();
+    private HashSet<string> _readOnly = new();
     private int _loopDepth;
     private int _temps;
 
@@ -86,6 +89,8 @@ internal sealed class AdjointTransform
             declarations.Add(new Declare(NameOf(name), AdjointType, Ex.Zero(AdjointType)));
             if (BeckerLeCun) declarations.Add(new Declare(SecondNameOf(name), AdjointType, Ex.Zero(AdjointType)));
         }
+        _readOnly = new HashSet<string>(_primalNames);
+        _readOnly.ExceptWith(IrWalk.Writes(hoisted));
         Analyze(hoisted, new HashSet<string>(), record: true);
         var forward = Forward(hoisted);
         var reverse = Reverse(hoisted);
@@ -146,7 +151,7 @@ internal sealed class AdjointTransform
                 string target = IrWalk.TargetName(a.Target);
                 var reads = ReverseReads(a);
                 bool overwritesOwnInput = IrWalk.Mentions(a.Value, target) && !IsIncrement(a, out _, out _);
-                bool push = (live.Contains(target) || (overwritesOwnInput && reads.Contains(target))) && !_writeOnce.Contains(a);
+                bool push = (live.Contains(target) || (overwritesOwnInput && reads.Contains(target))) && !_writeOnce.Contains(a) && !_recompute.Contains(a);
                 if (record) _push[a] = push;
                 var result = new HashSet<string>(live);
                 if (a.Target is Var)
@@ -164,6 +169,8 @@ internal sealed class AdjointTransform
             case For f:
             {
                 if (_loopDepth == 0) _writeOnce.UnionWith(WriteOnceAssignments(f, live));
+                _counters.Add(f.Counter);
+                if (record) _recompute.UnionWith(RecomputableAssignments(f, live));
                 _loopDepth++;
                 var head = new HashSet<string>(live);
                 for (int iteration = 0; iteration < 64; iteration++)
@@ -175,6 +182,7 @@ internal sealed class AdjointTransform
                 }
                 Analyze(f.Body, new HashSet<string>(head), record);
                 _loopDepth--;
+                _counters.RemoveAt(_counters.Count - 1);
                 var result = new HashSet<string>(head);
                 IrWalk.AddReads(f.Start, result);
                 IrWalk.AddReads(f.Bound, result);
@@ -296,6 +304,66 @@ internal sealed class AdjointTransform
         }
     }
 
+    /// <summary>
+    /// Loop-local values recomputed at the start of each reverse iteration instead of recorded: an
+    /// assignment at the top level of the loop body, the only write of its target there, computing with
+    /// arithmetic only (no calls) from loop counters, inputs the program never writes and earlier such
+    /// values, its target neither read earlier in the body nor needed by reverse code before the loop.
+    /// (Rosenbrock's <c>a = x[i+1] − x[i]²</c>: recomputing is cheaper than a push and a pop.)
+    /// </summary>
+    private IEnumerable<Stmt> RecomputableAssignments(For f, HashSet<string> live)
+    {
+        var allowed = new HashSet<string>(_readOnly);
+        allowed.UnionWith(_counters);
+        var statements = f.Body.Statements;
+        var readBefore = new HashSet<string>();
+        var found = new List<Stmt>();
+        for (int k = 0; k < statements.Count; k++)
+        {
+            var s = statements[k];
+            if (s is Assign { Target: Var v } a && !live.Contains(v.Name) && !readBefore.Contains(v.Name)
+                && !ContainsCall(a.Value) && IrWalk.Reads(a.Value).All(allowed.Contains)
+                && statements.Count(t => t is not Comment && IrWalk.Writes(new Block(new[] { t }.ToEquatableArray())).Contains(v.Name)) == 1)
+            {
+                found.Add(a);
+                allowed.Add(v.Name);
+            }
+            if (s is Assign asg) IrWalk.AddReads(asg.Value, readBefore);
+            else CollectAllReads(s, readBefore);
+        }
+        return found;
+    }
+
+    private static bool ContainsCall(Expr e) => e switch
+    {
+        Call => true,
+        Unary u => ContainsCall(u.Operand),
+        Binary b => ContainsCall(b.Left) || ContainsCall(b.Right),
+        Conditional c => ContainsCall(c.Condition) || ContainsCall(c.WhenTrue) || ContainsCall(c.WhenFalse),
+        Elem el => ContainsCall(el.Index),
+        ToReal r => ContainsCall(r.Operand),
+        _ => false,
+    };
+
+    private static void CollectAllReads(Stmt s, HashSet<string> reads)
+    {
+        switch (s)
+        {
+            case Assign a: IrWalk.AddReads(a.Value, reads); if (a.Target is Elem e) IrWalk.AddReads(e.Index, reads); break;
+            case For f:
+                IrWalk.AddReads(f.Start, reads);
+                IrWalk.AddReads(f.Bound, reads);
+                foreach (var inner in f.Body.Statements) CollectAllReads(inner, reads);
+                break;
+            case If i:
+                IrWalk.AddReads(i.Condition, reads);
+                foreach (var inner in i.Then.Statements) CollectAllReads(inner, reads);
+                foreach (var inner in i.Else.Statements) CollectAllReads(inner, reads);
+                break;
+            case RuntimeCall r: foreach (var span in r.Spans) reads.Add(span); break;
+        }
+    }
+
     /// <summary>An assignment of an intrinsic whose derivative reads only the intrinsic's value.</summary>
     private static bool ReusesValue(Assign a) => a.Value is Call { Function: not Fn.User } call && call.Args.Count == 1 && Rules.UsesOnlyValue(call.Function);
 
@@ -387,6 +455,14 @@ internal sealed class AdjointTransform
                 {
                     var body = Reverse(f.Body);
                     if (body.Statements.Count == 0) break;
+                    var recomputed = f.Body.Statements.Where(_recompute.Contains).ToList();
+                    if (recomputed.Count > 0)
+                    {
+                        var withRecompute = new List<Stmt> { new Comment("recompute this iteration's loop-local values") };
+                        withRecompute.AddRange(recomputed.Cast<Assign>().Select(a => a with { Line = 0, Source = null }));
+                        withRecompute.AddRange(body.Statements);
+                        body = new Block(withRecompute.ToEquatableArray());
+                    }
                     if (f.Source is not null) output.Add(new Comment($"line {f.Line}: {f.Source}, reversed"));
                     output.Add(new For(f.Counter, LastIteration(f), f.Step > 0 ? BinaryOp.GreaterOrEqual : BinaryOp.LessOrEqual, f.Start, -f.Step, body));
                     break;

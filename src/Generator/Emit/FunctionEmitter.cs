@@ -145,7 +145,7 @@ internal sealed class FunctionEmitter
                 string length = E(d.Length);
                 _w.Line($"{element}[]? {rent} = null;");
                 _w.Line($"global::System.Span<{element}> {d.Name} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
-                _w.Line($"{d.Name}.Clear();");
+                _w.Line($"if ({rent} is null) {d.Name}.Clear(); // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
                 _rented.Add(rent);
                 break;
             }
