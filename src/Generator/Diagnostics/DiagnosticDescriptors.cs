@@ -103,6 +103,14 @@ internal static class DiagnosticDescriptors
         "Loss sampler signature",
         "'{0}' looks like the sampler of the loss '{1}' but does not match; write 'static void {0}(ReadOnlySpan<double> output, ref RandomSource random, Span<double> target)', or rename it");
 
+    public static readonly DiagnosticDescriptor NoDifferentiableInput = Error("AC0025",
+        "No differentiable input",
+        "[Differentiable] method '{0}' has no {1} scalar, ReadOnlySpan<{1}> or {1}[] input to differentiate with respect to; add one (and mark it [Wrt] if other inputs are constants)");
+
+    public static readonly DiagnosticDescriptor FileLocalType = Error("AC0026",
+        "File-local containing type",
+        "Type '{0}' is file-local: its generated members would live in another file and could not see '{1}'; remove the 'file' modifier");
+
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error("AC0021",
         "Unsupported local or value type",
         "'{0}' has type '{1}'; a [Differentiable] method over {2} computes with {2}, int and bool only (no mixing of double and float)");

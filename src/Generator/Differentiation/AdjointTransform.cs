@@ -52,7 +52,7 @@ internal sealed class AdjointTransform
     /// <summary>Whether diagonal second-order adjoints are propagated.</summary>
     public bool BeckerLeCun { get; }
 
-    public static string DefaultSecondName(string name) => "_d2" + (name.StartsWith("_", StringComparison.Ordinal) ? name : "_" + name);
+    public static string DefaultSecondName(string name) => "_d2_" + name;
 
     public string SecondNameOf(string name) => _secondNames.TryGetValue(name, out var n) ? n : DefaultSecondName(name);
 
@@ -60,7 +60,8 @@ internal sealed class AdjointTransform
 
     public IrType AdjointType => Lanes ? IrType.Lanes : IrType.Real;
 
-    public static string DefaultName(string name) => "_d" + (name.StartsWith("_", StringComparison.Ordinal) ? name : "_" + name);
+    /// <summary>Adjoint names: <c>_d_</c> + name; injective because user names never start with '_' (AC0019).</summary>
+    public static string DefaultName(string name) => "_d_" + name;
 
     public string NameOf(string name) => _names.TryGetValue(name, out var n) ? n : DefaultName(name);
 

@@ -37,7 +37,8 @@ internal sealed class TangentTransform
 
     public IrType DerivativeType => Lanes ? IrType.Lanes : IrType.Real;
 
-    public static string DefaultName(string name) => "_t" + (name.StartsWith("_", StringComparison.Ordinal) ? name : "_" + name);
+    /// <summary>Tangent names: <c>_t_</c> + name (so the tangent of the adjoint <c>_d_x</c> is <c>_t__d_x</c>).</summary>
+    public static string DefaultName(string name) => "_t_" + name;
 
     public string NameOf(string name) => _names.TryGetValue(name, out var n) ? n : DefaultName(name);
 

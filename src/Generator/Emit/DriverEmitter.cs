@@ -42,7 +42,7 @@ internal sealed class DriverEmitter
     public void Emit(GeneratedMember member, MethodSpec spec)
     {
         var driver = member.Driver!;
-        string args = string.Join(", ", spec.Parameters.Select(p => p.Name));
+        string args = string.Join(", ", spec.Parameters.Select(p => Identifiers.Escape(p.Name)));
         string generic = member.IsLossGeneric ? "<TLoss>" : "";
         string withTarget = driver.Target is null ? args : args + ", " + driver.Target;
         if (driver.Kind == DriverKind.GgnDiagonal) EmitGgnDiagonal(member, spec, args, driver);
@@ -57,7 +57,7 @@ internal sealed class DriverEmitter
         foreach (var input in inputs)
         {
             _w.Line($"int _off_{input.Name} = {offset};");
-            offset = $"_off_{input.Name} + {(input.IsSpan ? input.Name + ".Length" : "1")}";
+            offset = $"_off_{input.Name} + {(input.IsSpan ? Identifiers.Escape(input.Name) + ".Length" : "1")}";
         }
         _w.Line($"int _n = {offset};");
         bool dense = driver.Kind == DriverKind.Hessian;
@@ -67,17 +67,17 @@ internal sealed class DriverEmitter
         }
         else
         {
-            foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{input.Result}.Clear();");
-            foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{input.Result} = 0;");
+            foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
+            foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
         }
-        string primal = driver.Target is null ? $"{spec.Name}({args})" : $"{spec.Name}Loss{generic}({withTarget})";
+        string primal = driver.Target is null ? $"{Identifiers.Escape(spec.Name)}({args})" : $"{spec.Name}Loss{generic}({withTarget})";
         _w.Line($"{_t} _value = _n == 0 ? {primal} : 0;");
         foreach (var input in inputs)
         {
             if (input.IsSpan)
             {
-                Scratch("_v_" + input.Name, _vec, input.Name + ".Length", 64);
-                Scratch("_h_" + input.Name, _vec, input.Name + ".Length", 64);
+                Scratch("_v_" + input.Name, _vec, Identifiers.Escape(input.Name) + ".Length", 64);
+                Scratch("_h_" + input.Name, _vec, Identifiers.Escape(input.Name) + ".Length", 64);
             }
             else _w.Line($"{_vec} _v_{input.Name};");
         }
@@ -99,7 +99,7 @@ internal sealed class DriverEmitter
             {
                 if (input.IsSpan)
                 {
-                    _w.Line($"for (int _i = 0; _i < {input.Name}.Length; _i++) {driver.ResultName}[_row + _off_{input.Name} + _i] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}[_i], _lane);");
+                    _w.Line($"for (int _i = 0; _i < {Identifiers.Escape(input.Name)}.Length; _i++) {driver.ResultName}[_row + _off_{input.Name} + _i] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}[_i], _lane);");
                 }
                 else _w.Line($"{driver.ResultName}[_row + _off_{input.Name}] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}, _lane);");
             }
@@ -111,12 +111,12 @@ internal sealed class DriverEmitter
             {
                 if (input.IsSpan)
                 {
-                    _w.Line($"int _end_{input.Name} = global::System.Math.Min(_block + {Lanes}, _off_{input.Name} + {input.Name}.Length);");
-                    _w.Line($"for (int _j = global::System.Math.Max(_block, _off_{input.Name}); _j < _end_{input.Name}; _j++) {input.Result}[_j - _off_{input.Name}] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}[_j - _off_{input.Name}], _j - _block);");
+                    _w.Line($"int _end_{input.Name} = global::System.Math.Min(_block + {Lanes}, _off_{input.Name} + {Identifiers.Escape(input.Name)}.Length);");
+                    _w.Line($"for (int _j = global::System.Math.Max(_block, _off_{input.Name}); _j < _end_{input.Name}; _j++) {Identifiers.Escape(input.Result)}[_j - _off_{input.Name}] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}[_j - _off_{input.Name}], _j - _block);");
                 }
                 else
                 {
-                    _w.Line($"if (_off_{input.Name} >= _block && _off_{input.Name} < _block + {Lanes}) {input.Result} = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}, _off_{input.Name} - _block);");
+                    _w.Line($"if (_off_{input.Name} >= _block && _off_{input.Name} < _block + {Lanes}) {Identifiers.Escape(input.Result)} = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}, _off_{input.Name} - _block);");
                 }
             }
         }
@@ -130,19 +130,19 @@ internal sealed class DriverEmitter
         var inputs = driver.Inputs;
         string output = spec.Parameters.First(p => p.Kind == SourceParamKind.Output).Name;
         string target = driver.Target!;
-        foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{input.Result}.Clear();");
-        foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{input.Result} = 0;");
+        foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
+        foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
         _w.Line("// One forward pass for f, then the factor S of H_ℓ = S diag(σ) Sᵀ: diag(G) = Σ_c σ_c (Jᵀ s_c)², lanes columns per reverse sweep.");
-        _w.Line($"{_t} _value = {spec.Name}Loss<TLoss>({args}, {target});");
-        _w.Line($"int _c = {output}.Length;");
+        _w.Line($"{_t} _value = {spec.Name}Loss<TLoss>({args}, {Identifiers.Escape(target)});");
+        _w.Line($"int _c = {Identifiers.Escape(output)}.Length;");
         Scratch("_factor", _t, "_c * _c", 256);
-        _w.Line($"TLoss.HessianFactor<{_t}>({output}, {target}, _factor);");
+        _w.Line($"TLoss.HessianFactor<{_t}>({Identifiers.Escape(output)}, {Identifiers.Escape(target)}, _factor);");
         Scratch("_signs", _t, "_c", 256);
-        _w.Line($"TLoss.HessianFactorSigns<{_t}>({output}, {target}, _signs);");
+        _w.Line($"TLoss.HessianFactorSigns<{_t}>({Identifiers.Escape(output)}, {Identifiers.Escape(target)}, _signs);");
         Scratch("_u", _vec, "_c", 64);
         foreach (var input in inputs)
         {
-            if (input.IsSpan) Scratch("_g_" + input.Name, _vec, input.Name + ".Length", 64);
+            if (input.IsSpan) Scratch("_g_" + input.Name, _vec, Identifiers.Escape(input.Name) + ".Length", 64);
         }
         _w.Open($"for (int _block = 0; _block < _c; _block += {Lanes})");
         _w.Line($"for (int _row = 0; _row < _c; _row++) _u[_row] = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_factor, _row * _c + _block, _row * _c + _c);");
@@ -153,9 +153,9 @@ internal sealed class DriverEmitter
         foreach (var input in inputs)
         {
             if (input.IsSpan)
-                _w.Line($"for (int _i = 0; _i < {input.Name}.Length; _i++) {input.Result}[_i] += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}[_i], _sign);");
+                _w.Line($"for (int _i = 0; _i < {Identifiers.Escape(input.Name)}.Length; _i++) {Identifiers.Escape(input.Result)}[_i] += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}[_i], _sign);");
             else
-                _w.Line($"{input.Result} += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}, _sign);");
+                _w.Line($"{Identifiers.Escape(input.Result)} += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}, _sign);");
         }
         _w.Close();
         ReturnScratch();

@@ -20,15 +20,21 @@ internal sealed class FunctionEmitter
 
     private readonly Model.MethodSpec _spec;
 
+    private readonly HashSet<string> _arrays;
+
     public FunctionEmitter(SourceWriter writer, Model.MethodSpec spec, string lossType = "TLoss")
     {
         _spec = spec;
+        _arrays = new HashSet<string>(spec.Parameters.Where(p => p.DeclaredType.EndsWith("[]", StringComparison.Ordinal)).Select(p => p.Name));
         bool isFloat = spec.IsFloat;
         _w = writer;
         _isFloat = isFloat;
         _t = isFloat ? "float" : "double";
         _loss = lossType;
     }
+
+    /// <summary>An identifier as C# text: a reserved keyword used as a name (@in, @double) gets its '@' back.</summary>
+    public static string N(string name) => Identifiers.Escape(name);
 
     private string TypeName(IrType type) => type switch
     {
@@ -43,10 +49,10 @@ internal sealed class FunctionEmitter
 
     public string Parameter(IrParam p)
     {
-        if (p.DeclaredType is not null) return $"{p.DeclaredType} {p.Name}";
+        if (p.DeclaredType is not null) return $"{p.DeclaredType} {N(p.Name)}";
         string element = TypeName(p.Type);
-        if (p.Shape == ParamShape.Span) return $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{element}> {p.Name}";
-        return p.IsOutput ? $"out {element} {p.Name}" : $"{element} {p.Name}";
+        if (p.Shape == ParamShape.Span) return $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{element}> {N(p.Name)}";
+        return p.IsOutput ? $"out {element} {N(p.Name)}" : $"{element} {N(p.Name)}";
     }
 
     public void EmitMethod(GeneratedMember member, string accessibility)
@@ -55,7 +61,7 @@ internal sealed class FunctionEmitter
         string returnType = f.Result is null ? "void" : _t;
         _w.Line("/// <summary>" + Escape(member.Summary) + "</summary>");
         string typeParameters = member.IsLossGeneric ? "<TLoss>" : "";
-        _w.Line($"{(member.IsHelper ? "private" : accessibility)} static {returnType} {member.Name}{typeParameters}(");
+        _w.Line($"{(member.IsHelper ? "private" : accessibility)} static {returnType} {N(member.Name)}{typeParameters}(");
         _w.Indent();
         var ps = f.Parameters.ToList();
         for (int i = 0; i < ps.Count; i++) _w.Line(Parameter(ps[i]) + (i < ps.Count - 1 ? "," : ")"));
@@ -76,15 +82,16 @@ internal sealed class FunctionEmitter
         foreach (var s in f.Body.Statements) EmitStatement(s);
         foreach (var s in stacks) _w.Line($"{StackName(s)}.Dispose();");
         foreach (var r in _rented) _w.Line($"global::AutoCurv.CompilerServices.Scratch.Return({r});");
-        if (f.Result is not null) _w.Line($"return {f.Result};");
+        if (f.Result is not null) _w.Line($"return {N(f.Result)};");
         _w.Close();
         _rented.Clear();
     }
 
     private void EmitLengthCheck(IrParam p)
     {
-        string expected = p.LengthOf + ".Length";
-        _w.Line($"if ({p.Name}.Length != {expected}) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof({p.Name}), {p.Name}.Length, {expected});");
+        string expected = N(p.LengthOf!) + ".Length";
+        string name = N(p.Name);
+        _w.Line($"if ({name}.Length != {expected}) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof({name}), {name}.Length, {expected});");
     }
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
@@ -134,7 +141,7 @@ internal sealed class FunctionEmitter
         {
             case Declare d:
                 SourceComment(d.Line, d.Source);
-                _w.Line(d.Init is null ? $"{TypeName(d.Type)} {d.Name};" : $"{TypeName(d.Type)} {d.Name} = {E(d.Init)};");
+                _w.Line(d.Init is null ? $"{TypeName(d.Type)} {N(d.Name)};" : $"{TypeName(d.Type)} {N(d.Name)} = {E(d.Init)};");
                 break;
             case DeclareSpan d:
             {
@@ -144,8 +151,8 @@ internal sealed class FunctionEmitter
                 int limit = d.ElemType == IrType.Lanes ? 64 : 256;
                 string length = E(d.Length);
                 _w.Line($"{element}[]? {rent} = null;");
-                _w.Line($"global::System.Span<{element}> {d.Name} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
-                _w.Line($"if ({rent} is null) {d.Name}.Clear(); // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
+                _w.Line($"global::System.Span<{element}> {N(d.Name)} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
+                _w.Line($"if ({rent} is null) {N(d.Name)}.Clear(); // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
                 _rented.Add(rent);
                 break;
             }
@@ -156,9 +163,10 @@ internal sealed class FunctionEmitter
             case For f:
             {
                 SourceComment(f.Line, f.Source);
-                if (LoopKernels.TryEmit(f, _w, E)) break;
-                string step = f.Step switch { 1 => $"{f.Counter}++", -1 => $"{f.Counter}--", > 0 => $"{f.Counter} += {f.Step}", _ => $"{f.Counter} -= {-f.Step}" };
-                _w.Open($"for (int {f.Counter} = {E(f.Start)}; {f.Counter} {Op(f.Compare)} {E(f.Bound)}; {step})");
+                if (LoopKernels.TryEmit(f, _w, E, _arrays, _t, N)) break;
+                string c = N(f.Counter);
+                string step = f.Step switch { 1 => $"{c}++", -1 => $"{c}--", > 0 => $"{c} += {f.Step}", _ => $"{c} -= {-f.Step}" };
+                _w.Open($"for (int {c} = {E(f.Start)}; {c} {Op(f.Compare)} {E(f.Bound)}; {step})");
                 EmitBlock(f.Body);
                 _w.Close();
                 break;
@@ -191,10 +199,10 @@ internal sealed class FunctionEmitter
                 _w.Line($"{E(p.Target)} = {StackName(p.Target.Type)}.Pop();");
                 break;
             case ClearSpan c:
-                _w.Line($"{c.Name}.Clear();");
+                _w.Line($"{N(c.Name)}.Clear();");
                 break;
             case CopySpan c:
-                _w.Line($"{c.From}.CopyTo({c.To});");
+                _w.Line($"{N(c.From)}.CopyTo({N(c.To)});");
                 break;
             case Comment c:
                 _w.Line("// " + c.Text);
@@ -220,11 +228,11 @@ internal sealed class FunctionEmitter
     private void EmitRuntimeCall(RuntimeCall r)
     {
         const string Losses = "global::AutoCurv.CompilerServices.LossCalls";
-        string S(int k) => r.Spans[k];
+        string S(int k) => N(r.Spans[k]);
         switch (r.Kind)
         {
             case RuntimeCallKind.LossValue:
-                _w.Line($"{r.ResultVar} = {_loss}.Value<{_t}>({S(0)}, {S(1)});");
+                _w.Line($"{N(r.ResultVar!)} = {_loss}.Value<{_t}>({S(0)}, {S(1)});");
                 break;
             case RuntimeCallKind.LossGradientAccumulate:
                 _w.Line($"{Losses}.AccumulateGradient<{_loss}, {_t}>({S(0)}, {S(1)}, {E(r.Scalars[0])}, {S(2)});");
@@ -233,7 +241,7 @@ internal sealed class FunctionEmitter
                 _w.Line($"{Losses}.AccumulateHessianVectorProduct<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)}, {E(r.Scalars[0])}, {S(3)});");
                 break;
             case RuntimeCallKind.LossJvp:
-                _w.Line($"{r.ResultVar} = {Losses}.DirectionalDerivative<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)});");
+                _w.Line($"{N(r.ResultVar!)} = {Losses}.DirectionalDerivative<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)});");
                 break;
         }
     }
@@ -294,11 +302,11 @@ internal sealed class FunctionEmitter
             case Lit l:
                 return Literal(l);
             case Var v:
-                return v.Name;
+                return N(v.Name);
             case Elem el:
-                return $"{el.Span}[{E(el.Index)}]";
+                return $"{N(el.Span)}[{E(el.Index)}]";
             case Len l:
-                return l.Span + ".Length";
+                return N(l.Span) + ".Length";
             case Unary u:
                 return (u.Op == UnaryOp.Negate ? "-" : "!") + E(u.Operand, Precedence.Unary + 1);
             case Binary b:

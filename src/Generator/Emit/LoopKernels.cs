@@ -18,7 +18,9 @@ internal static class LoopKernels
     /// <summary>One recognised statement: kind, target, the two operands and their offsets.</summary>
     private sealed record Kernel(bool IsDot, Expr Target, Expr Scale, string X, Expr OffsetX, string? Y, Expr? OffsetY, bool Negate);
 
-    public static bool TryEmit(For f, SourceWriter w, System.Func<Expr, int, string> e)
+    /// <param name="arrays">Names of spans that are arrays in the generated code (T[] parameters): sliced with AsSpan.</param>
+    /// <param name="elementType">The element type keyword (double or float), for the generic lane kernels.</param>
+    public static bool TryEmit(For f, SourceWriter w, System.Func<Expr, int, string> e, ISet<string> arrays, string elementType, System.Func<string, string> name)
     {
         if (f.Step is not (1 or -1)) return false;
         if (f.Body.Statements.Count == 0) return false;
@@ -67,18 +69,22 @@ internal static class LoopKernels
         w.Open($"if ({n} > 0)");
         foreach (var k in kernels)
         {
-            string Slice(string span, Expr offset) => $"{span}.Slice({e(Add(offset, new Var(start, IrType.Int)), 0)}, {n})";
+            string Slice(string span, Expr offset) => arrays.Contains(span)
+                ? $"global::System.MemoryExtensions.AsSpan({name(span)}, {e(Add(offset, new Var(start, IrType.Int)), 0)}, {n})"
+                : $"{name(span)}.Slice({e(Add(offset, new Var(start, IrType.Int)), 0)}, {n})";
+            bool lanes = k.Target.Type == IrType.Lanes || k.Scale.Type == IrType.Lanes;
+            string generic = lanes ? $"<{elementType}>" : "";
             string sign = k.Negate ? "-" : "";
             if (k.IsDot)
             {
                 string op = k.Negate ? "-=" : "+=";
-                w.Line($"{e(k.Target, 0)} {op} {Kernels}.Dot({Slice(k.X, k.OffsetX)}, {Slice(k.Y!, k.OffsetY!)});");
+                w.Line($"{e(k.Target, 0)} {op} {Kernels}.Dot{generic}({Slice(k.X, k.OffsetX)}, {Slice(k.Y!, k.OffsetY!)});");
             }
             else
             {
                 var target = (Elem)k.Target;
                 var offsetZ = Offset(target.Index, counter)!;
-                w.Line($"{Kernels}.Axpy({sign}({e(k.Scale, 0)}), {Slice(k.X, k.OffsetX)}, {Slice(target.Span, offsetZ)});");
+                w.Line($"{Kernels}.Axpy{generic}({sign}({e(k.Scale, 0)}), {Slice(k.X, k.OffsetX)}, {Slice(target.Span, offsetZ)});");
             }
         }
         w.Close();

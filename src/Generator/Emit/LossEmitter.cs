@@ -31,7 +31,7 @@ internal static class LossEmitter
         w.Line("/// <inheritdoc/>");
         w.Open($"public static T Value<T>(global::System.ReadOnlySpan<T> output, global::System.ReadOnlySpan<T> target){Where}");
         w.Line("RequireDouble<T>();");
-        w.Line($"return T.CreateTruncating({owner}.{f}({Ro("output")}, {Ro("target")}));");
+        w.Line($"return T.CreateTruncating({owner}.{Identifiers.Escape(f)}({Ro("output")}, {Ro("target")}));");
         w.Close();
         w.Line("/// <inheritdoc/>");
         w.Open($"public static T Gradient<T>(global::System.ReadOnlySpan<T> output, global::System.ReadOnlySpan<T> target, global::System.Span<T> gradient){Where}");

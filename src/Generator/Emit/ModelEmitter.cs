@@ -19,7 +19,7 @@ internal static class ModelEmitter
         string f = spec.Name;
         string owner = string.Join(".", spec.Containers.Select(c => c.NameWithTypeParameters));
         if (spec.Namespace is not null) owner = "global::" + spec.Namespace + "." + owner;
-        string w0 = spec.Parameters[0].Name, x0 = spec.Parameters[1].Name, o0 = spec.Parameters[2].Name;
+        string w0 = Identifiers.Escape(spec.Parameters[0].Name), x0 = Identifiers.Escape(spec.Parameters[1].Name), o0 = Identifiers.Escape(spec.Parameters[2].Name);
         string common = $"{Ros} {w0}, {Ros} {x0}, {S} {o0}";
         string args = $"{w0}, {x0}, {o0}";
         const string Where = " where TLoss : global::AutoCurv.ILoss";
@@ -27,7 +27,7 @@ internal static class ModelEmitter
         w.Line($"/// <summary>{f} as an <see cref=\"global::AutoCurv.IModel\"/>: pass it as the model type argument of the data-set operators.</summary>");
         w.Open($"{spec.Accessibility} readonly struct {f}Model : global::AutoCurv.IModel");
         w.Line($"/// <inheritdoc/>");
-        w.Line($"public static void Forward({common}) => {owner}.{f}({args});");
+        w.Line($"public static void Forward({common}) => {owner}.{Identifiers.Escape(f)}({args});");
         w.Line($"/// <inheritdoc/>");
         w.Line($"public static void Jvp({common}, {Ros} tangent, {S} outputTangent) => {owner}.{f}Jvp({args}, tangent, outputTangent);");
         w.Line($"/// <inheritdoc/>");

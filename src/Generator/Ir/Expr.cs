@@ -45,17 +45,24 @@ internal sealed record Unary(UnaryOp Op, Expr Operand) : Expr
     public override IrType Type => Op == UnaryOp.Not ? IrType.Bool : Operand.Type;
 }
 
+/// <remarks>The type is computed once at construction (trees can be deep: x + x + … + x).</remarks>
 internal sealed record Binary(BinaryOp Op, Expr Left, Expr Right) : Expr
 {
-    public override IrType Type =>
-        Op.IsComparison() || Op.IsLogical() ? IrType.Bool
-        : Left.Type == IrType.Lanes || Right.Type == IrType.Lanes ? IrType.Lanes
-        : Left.Type;
+    private readonly IrType _type = TypeOf(Op, Left.Type, Right.Type);
+
+    public override IrType Type => _type;
+
+    private static IrType TypeOf(BinaryOp op, IrType left, IrType right) =>
+        op.IsComparison() || op.IsLogical() ? IrType.Bool
+        : left == IrType.Lanes || right == IrType.Lanes ? IrType.Lanes
+        : left;
 }
 
 internal sealed record Conditional(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr
 {
-    public override IrType Type => WhenTrue.Type == IrType.Lanes || WhenFalse.Type == IrType.Lanes ? IrType.Lanes : WhenTrue.Type;
+    private readonly IrType _type = WhenTrue.Type == IrType.Lanes || WhenFalse.Type == IrType.Lanes ? IrType.Lanes : WhenTrue.Type;
+
+    public override IrType Type => _type;
 }
 
 /// <summary>

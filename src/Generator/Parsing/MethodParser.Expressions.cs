@@ -284,7 +284,7 @@ internal sealed partial class MethodParser
         }
 
         int id = ++_inlineCount;
-        string prefix = "_" + callee.Name + id + "_";
+        string prefix = "_" + id + "_" + callee.Name + "_";
         var frame = new Frame(callee, model, prefix, signature.IsVector ? null : prefix + "result");
         var statements = new List<Stmt>();
         foreach (var argument in invocation.Arguments)
@@ -314,7 +314,18 @@ internal sealed partial class MethodParser
         LowerSequence(Flatten(body), statements);
         _frames.Pop();
         _depthAtInline = savedDepth;
-        if (_diagnostics.Count > before) return null;
+        if (_diagnostics.Count > before)
+        {
+            // Problems inside the callee's own body are reported by the callee's own parse at the same
+            // places; keep only those that belong to this call chain (recursion) or to the call itself.
+            var calleeTree = calleeSyntax.SyntaxTree.FilePath;
+            var keep = _diagnostics.Skip(before).Where(d => d.Id == DiagnosticDescriptors.Recursion.Id
+                || d.Location is null || d.Location.FilePath != calleeTree || !calleeSyntax.Span.Contains(d.Location.Span)).ToList();
+            _diagnostics.RemoveRange(before, _diagnostics.Count - before);
+            _diagnostics.AddRange(keep);
+            _failedSilently = true; // this method cannot be differentiated even if nothing is reported here
+            return null;
+        }
         pre.Add(new Comment($"inlined {callee.ContainingType.Name}.{callee.Name}"));
         pre.AddRange(statements);
         return frame.Result is null ? Lit.Zero : new Var(frame.Result, IrType.Real);

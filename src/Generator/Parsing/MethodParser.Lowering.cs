@@ -279,6 +279,8 @@ internal sealed partial class MethodParser
         }
         if (_depth > 0 || _frames.Count > 1 && _depthAtInline > 0)
         {
+            // Bind it anyway so later uses are not reported as well.
+            Current.Bindings[local] = new Binding(name, IrType.Real, IsSpan: true, IsParameter: false, IsWritable: true);
             Report(DiagnosticDescriptors.UnsupportedSpanLocal, declarator.Syntax,
                 $"Scratch span '{local.Name}' is declared inside a loop or branch (or in a helper called there); declare scratch spans at the top level of the method and reuse them");
             return;

@@ -26,7 +26,7 @@ internal sealed partial class MethodParser
         var method = invocation.TargetMethod;
         var args = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value).ToList();
         int id = ++_primitiveCount;
-        string P(string name) => $"_{method.Name}{id}_{name}";
+        string P(string name) => $"_{id}p_{method.Name}_{name}";
         Expr I(string name) => new Var(P(name), IrType.Int);
         Expr Add(Expr a, Expr b) => b is Lit { Value: 0 } ? a : a is Lit { Value: 0 } ? b : new Binary(BinaryOp.Add, a, b);
         Expr Mul(Expr a, Expr b) => new Binary(BinaryOp.Multiply, a, b);

@@ -27,6 +27,7 @@ internal sealed partial class MethodParser
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly Stack<Frame> _frames = new();
     private ITypeSymbol _element = null!;
+    private bool _failedSilently;
     private bool _isFloat;
     private int _inlineCount;
     private int _depth;
@@ -67,6 +68,21 @@ internal sealed partial class MethodParser
 
     private ParseResult ParseRoot(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model)
     {
+        if (syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is { } implementation
+            && implementation.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is MethodDeclarationSyntax implementationSyntax)
+        {
+            // [Differentiable] on the defining declaration of a partial method: the body is in the other part.
+            method = implementation;
+            syntax = implementationSyntax;
+            model = _compilation.GetSemanticModel(syntax.SyntaxTree);
+        }
+        // Two methods with one signature (CS0111): the compiler reports it; calls would only be ambiguous.
+        if (method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Count(m =>
+                m.Parameters.Length == method.Parameters.Length
+                && m.Parameters.Zip(method.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type) && a.RefKind == b.RefKind).All(x => x)) > 1)
+        {
+            return Fail();
+        }
         var signature = AnalyzeSignature(method, syntax, reportCollisions: true);
         if (signature is null || _diagnostics.Count > 0) return Fail();
 
@@ -96,7 +112,7 @@ internal sealed partial class MethodParser
         _frames.Push(frame);
         LowerSequence(Flatten(body), statements);
         _frames.Pop();
-        if (_diagnostics.Count > 0) return Fail();
+        if (_diagnostics.Count > 0 || _failedSilently) return Fail();
 
         var parameters = method.Parameters.Select(p =>
         {
@@ -148,7 +164,7 @@ internal sealed partial class MethodParser
         string name = method.Name;
         if (overloads.Count > 1) name += "_" + overloads.IndexOf(method);
         parts.Add(name);
-        return string.Join(".", parts) + ".AutoCurv.g.cs";
+        return Emit.Identifiers.HintName(string.Join(".", parts)) + ".AutoCurv.g.cs";
     }
 
     private static string Accessibility(ISymbol symbol) => symbol.DeclaredAccessibility switch
@@ -168,7 +184,7 @@ internal sealed partial class MethodParser
             : type.TypeKind == TypeKind.Struct ? "struct"
             : type.TypeKind == TypeKind.Interface ? "interface"
             : "class";
-        string name = type.Name;
+        string name = Emit.Identifiers.Escape(type.Name);
         if (type.TypeParameters.Length > 0) name += "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
         string modifiers = type.IsStatic ? "static partial" : "partial";
         return new ContainingType(keyword, name, modifiers);
@@ -210,6 +226,7 @@ internal sealed partial class MethodParser
 
         for (var t = method.ContainingType; t is not null; t = t.ContainingType)
         {
+            if (t.IsFileLocal) Report(DiagnosticDescriptors.FileLocalType, t.Locations.FirstOrDefault() ?? location, t.Name, method.Name);
             foreach (var reference in t.DeclaringSyntaxReferences)
             {
                 if (reference.GetSyntax(_cancellationToken) is TypeDeclarationSyntax decl && !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -288,7 +305,7 @@ internal sealed partial class MethodParser
         }
         if (_diagnostics.Count == before && !parameters.Any(p => p.IsWrt))
         {
-            Report(DiagnosticDescriptors.UnsupportedParameterType, location, method.Name, "(no differentiable input)", t0);
+            Report(DiagnosticDescriptors.NoDifferentiableInput, location, method.Name, t0);
         }
 
         if (reportCollisions && _diagnostics.Count == before)
