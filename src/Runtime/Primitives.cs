@@ -42,17 +42,19 @@ public static class Primitives
     /// <summary>M += a·x·yᵀ for M (x.Length × y.Length).</summary>
     public static void Rank1Update(double a, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> matrix)
     {
-        if (matrix.Length != x.Length * y.Length) throw new ArgumentException($"Expected length {x.Length * y.Length}, got {matrix.Length}.", nameof(matrix));
+        if (matrix.Length != (long)x.Length * y.Length) throw new ArgumentException($"Expected length {(long)x.Length * y.Length}, got {matrix.Length}.", nameof(matrix));
         for (int r = 0; r < x.Length; r++) Kernels.Axpy(a * x[r], y, matrix.Slice(r * y.Length, y.Length));
     }
 
     /// <summary>C = A·B for A (m × k), B (k × n), C (m × n); overwrites C.</summary>
     public static void MatMul(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
     {
-        if (m < 0 || k < 0 || n < 0) throw new ArgumentOutOfRangeException(nameof(m), "Dimensions must not be negative.");
-        if (a.Length != m * k) throw new ArgumentException($"Expected length {m * k}, got {a.Length}.", nameof(a));
-        if (b.Length != k * n) throw new ArgumentException($"Expected length {k * n}, got {b.Length}.", nameof(b));
-        if (c.Length != m * n) throw new ArgumentException($"Expected length {m * n}, got {c.Length}.", nameof(c));
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), "Must not be negative.");
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), "Must not be negative.");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), "Must not be negative.");
+        if (a.Length != (long)m * k) throw new ArgumentException($"Expected length {(long)m * k}, got {a.Length}.", nameof(a));
+        if (b.Length != (long)k * n) throw new ArgumentException($"Expected length {(long)k * n}, got {b.Length}.", nameof(b));
+        if (c.Length != (long)m * n) throw new ArgumentException($"Expected length {(long)m * n}, got {c.Length}.", nameof(c));
         c.Clear();
         for (int i = 0; i < m; i++)
         {
@@ -64,7 +66,7 @@ public static class Primitives
     {
         if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), "Must not be negative.");
         if (cols < 0) throw new ArgumentOutOfRangeException(nameof(cols), "Must not be negative.");
-        if (length != rows * cols) throw new ArgumentException($"Expected length {rows * cols}, got {length}.", "matrix");
+        if (length != (long)rows * cols) throw new ArgumentException($"Expected length {(long)rows * cols}, got {length}.", "matrix");
         if (xLength != xExpected) throw new ArgumentException($"Expected length {xExpected}, got {xLength}.", "x");
         if (yLength != yExpected) throw new ArgumentException($"Expected length {yExpected}, got {yLength}.", "y");
     }

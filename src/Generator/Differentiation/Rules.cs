@@ -36,18 +36,20 @@ internal static class Rules
             case Fn.Cosh: return Call(Fn.Sinh, a);
             case Fn.Atan: return Ex.Div(one, Ex.Add(one, Ex.Mul(a, a)));
             case Fn.Abs:
+                // sign(a), with NaN for NaN (a NaN input must not get a zero derivative).
                 return new Conditional(new Binary(BinaryOp.Greater, a, Lit.Zero), one,
-                    new Conditional(new Binary(BinaryOp.Less, a, Lit.Zero), Ex.Real(-1), Lit.Zero));
+                    new Conditional(new Binary(BinaryOp.Less, a, Lit.Zero), Ex.Real(-1),
+                        new Conditional(new Binary(BinaryOp.Equal, a, Lit.Zero), Lit.Zero, Ex.Real(double.NaN))));
             case Fn.Max:
-            {
-                // Ties go to the first argument: a one-sided (sub)gradient, as in the primal's choice.
-                var firstWins = new Binary(BinaryOp.GreaterOrEqual, a, call.Args[1]);
-                return k == 0 ? new Conditional(firstWins, one, Lit.Zero) : new Conditional(firstWins, Lit.Zero, one);
-            }
             case Fn.Min:
             {
-                var firstWins = new Binary(BinaryOp.LessOrEqual, a, call.Args[1]);
-                return k == 0 ? new Conditional(firstWins, one, Lit.Zero) : new Conditional(firstWins, Lit.Zero, one);
+                // Ties go to the first argument: a one-sided (sub)gradient, as in the primal's choice;
+                // NaN in either argument gives NaN (Math.Max/Min return NaN then).
+                var b = call.Args[1];
+                var firstWins = new Binary(call.Function == Fn.Max ? BinaryOp.GreaterOrEqual : BinaryOp.LessOrEqual, a, b);
+                var anyNaN = new Binary(BinaryOp.Or, new Binary(BinaryOp.NotEqual, a, a), new Binary(BinaryOp.NotEqual, b, b));
+                var choice = k == 0 ? new Conditional(firstWins, one, Lit.Zero) : new Conditional(firstWins, Lit.Zero, one);
+                return new Conditional(anyNaN, Ex.Real(double.NaN), choice);
             }
             case Fn.Pow:
             {

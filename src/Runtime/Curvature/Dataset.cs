@@ -31,6 +31,8 @@ public sealed class Dataset
             throw new ArgumentOutOfRangeException(nameof(count), count, "A data set needs at least one sample.");
         if (inputs.Length % count != 0)
             throw new ArgumentException($"'{nameof(inputs)}' has length {inputs.Length}, which is not a multiple of count = {count}; pass count × (input size) values, row-major.", nameof(inputs));
+        if (targets.Length == 0)
+            throw new ArgumentException($"'{nameof(targets)}' is empty: every sample needs a target of at least one value.", nameof(targets));
         if (targets.Length % count != 0)
             throw new ArgumentException($"'{nameof(targets)}' has length {targets.Length}, which is not a multiple of count = {count}; pass count × (target size) values, row-major.", nameof(targets));
         _inputs = inputs;

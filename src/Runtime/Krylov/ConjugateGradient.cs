@@ -79,6 +79,12 @@ public static class ConjugateGradient
                 VectorMath.AddScaled(ap, damping, p);
                 iterations++;
                 double pap = VectorMath.Dot(p, ap);
+                if (double.IsNaN(pap))
+                {
+                    // NaN from the operator (NaN weights or data): report it, never hide it as curvature.
+                    rNorm = double.NaN;
+                    break;
+                }
                 if (!(pap > 0.0))
                 {
                     negative = true;

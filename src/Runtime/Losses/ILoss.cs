@@ -38,6 +38,7 @@ public interface ILoss
     /// </summary>
     static virtual void HessianFactorSigns<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> signs) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (signs.Length != output.Length) throw new ArgumentException($"Expected length {output.Length}, got {signs.Length}.", nameof(signs));
         signs.Fill(T.One);
     }
 

@@ -98,7 +98,8 @@ public readonly struct SigmoidBinaryCrossEntropy : ILoss
         {
             // Compared in double so that float/Half logits do not round the uniform draw up to 1.
             double probability = double.CreateChecked(Sigmoid(output[c]));
-            target[c] = random.NextDouble() < probability ? T.One : T.Zero;
+            double draw = random.NextDouble();
+            target[c] = T.IsNaN(output[c]) ? T.NaN : draw < probability ? T.One : T.Zero;
         }
     }
 

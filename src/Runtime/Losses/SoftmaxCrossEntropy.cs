@@ -134,6 +134,14 @@ public readonly struct SoftmaxCrossEntropy : ILoss
     {
         LossValidation.RequireNonEmpty(output.Length, nameof(output));
         LossValidation.RequireOutputLength(target.Length, output.Length, nameof(target));
+        foreach (var f in output)
+        {
+            if (T.IsNaN(f))
+            {
+                target.Fill(T.NaN); // NaN logits give a NaN label, never a plausible one
+                return;
+            }
+        }
         (T max, T sum) = Normalizer(output);
         // Inverse-CDF walk in double so that float/Half logits do not round the uniform draw up to 1.
         double threshold = random.NextDouble() * double.CreateChecked(sum);
