@@ -180,6 +180,24 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Dense_layer_with_primitives()
+    {
+        // Route (a): AutoCurv.Primitives calls are expanded into loops and emitted as SIMD kernels in every mode.
+        Verify("Snapshots.Layers.Dense.AutoCurv.g.cs", nameof(Dense_layer_with_primitives), Header + """
+            public static partial class Layers
+            {
+                [Differentiable]
+                public static void Dense([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
+                {
+                    int d = x.Length, c = output.Length;
+                    Primitives.MatVec(w.Slice(0, c * d), c, d, x, output);
+                    for (int k = 0; k < c; k++) output[k] = Math.Tanh(output[k] + w[c * d + k]);
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public void Call_to_a_scalar_helper()
     {
         Verify("Snapshots.Calls.SoftplusSum.AutoCurv.g.cs", nameof(Call_to_a_scalar_helper), Header + """

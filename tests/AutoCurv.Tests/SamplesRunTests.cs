@@ -33,6 +33,20 @@ public sealed class SamplesRunTests
     }
 
     [Fact]
+    public void Embedded_runs_with_zero_allocations_per_step()
+    {
+        string output = RunSample("Embedded");
+        Assert.Contains("allocated (measured) 0 bytes", output);
+    }
+
+    [Fact]
+    public void CustomLoss_runs()
+    {
+        string output = RunSample("CustomLoss");
+        Assert.Contains("RMSE against the clean curve", output);
+    }
+
+    [Fact]
     public void HessianFree_runs()
     {
         string output = RunSample("HessianFree");
