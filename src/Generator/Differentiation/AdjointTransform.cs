@@ -419,8 +419,15 @@ internal sealed class AdjointTransform
                     output.Add(f with { Body = Forward(f.Body) });
                     break;
                 case If i:
-                    if (_recordedIfs.Contains(i)) output.Add(new Push(new Conditional(i.Condition, Lit.Int(1), Lit.Int(0))));
-                    output.Add(i with { Then = Forward(i.Then), Else = Forward(i.Else) });
+                    if (_recordedIfs.Contains(i))
+                    {
+                        // The decision is recorded at the END of each branch, so that it is on top of the
+                        // stack when the reverse sweep reaches the if, above anything the branch recorded.
+                        var thenBlock = Forward(i.Then).Statements.Concat(new Stmt[] { new Push(Lit.Int(1)) });
+                        var elseBlock = Forward(i.Else).Statements.Concat(new Stmt[] { new Push(Lit.Int(0)) });
+                        output.Add(i with { Then = new Block(thenBlock.ToEquatableArray()), Else = new Block(elseBlock.ToEquatableArray()) });
+                    }
+                    else output.Add(i with { Then = Forward(i.Then), Else = Forward(i.Else) });
                     break;
                 case DeclareSpan d:
                     output.Add(d);

@@ -54,7 +54,8 @@ internal static class Rules
             case Fn.Pow:
             {
                 var b = call.Args[1];
-                if (k == 1) return Ex.Mul(y, Call(Fn.Log, a));
+                // ∂/∂b a^b = a^b ln a, whose limit at a = 0 is 0 (not 0·(−∞)).
+                if (k == 1) return new Conditional(new Binary(BinaryOp.Equal, a, Lit.Zero), Lit.Zero, Ex.Mul(y, Call(Fn.Log, a)));
                 if (b is Lit { LitType: IrType.Real } c)
                 {
                     if (c.Value == 0) return Lit.Zero;
@@ -62,7 +63,8 @@ internal static class Rules
                     if (c.Value == 2) return Ex.Mul(Ex.Real(2), a);
                     return Ex.Mul(Ex.Real(c.Value), Call(Fn.Pow, a, Ex.Real(c.Value - 1)));
                 }
-                return Ex.Mul(b, Call(Fn.Pow, a, Ex.Sub(b, one)));
+                // b·a^(b−1) is 0 for b = 0 at a = 0 too (not 0·∞).
+                return new Conditional(new Binary(BinaryOp.Equal, b, Lit.Zero), Lit.Zero, Ex.Mul(b, Call(Fn.Pow, a, Ex.Sub(b, one))));
             }
             default:
                 throw new System.NotSupportedException("no derivative rule for " + call.Function);
@@ -98,7 +100,7 @@ internal static class Rules
                 if (k == 1)
                 {
                     var log = Call(Fn.Log, a);
-                    return Ex.Mul(y, Ex.Mul(log, log));
+                    return new Conditional(new Binary(BinaryOp.Equal, a, Lit.Zero), Lit.Zero, Ex.Mul(y, Ex.Mul(log, log)));
                 }
                 if (b is Lit { LitType: IrType.Real } c)
                 {
@@ -106,7 +108,8 @@ internal static class Rules
                     if (c.Value == 2) return Ex.Real(2);
                     return Ex.Mul(Ex.Real(c.Value * (c.Value - 1)), Call(Fn.Pow, a, Ex.Real(c.Value - 2)));
                 }
-                return Ex.Mul(Ex.Mul(b, Ex.Sub(b, one)), Call(Fn.Pow, a, Ex.Sub(b, Ex.Real(2))));
+                var degenerate = new Binary(BinaryOp.Or, new Binary(BinaryOp.Equal, b, Lit.Zero), new Binary(BinaryOp.Equal, b, one));
+                return new Conditional(degenerate, Lit.Zero, Ex.Mul(Ex.Mul(b, Ex.Sub(b, one)), Call(Fn.Pow, a, Ex.Sub(b, Ex.Real(2)))));
             }
             default:
                 throw new System.NotSupportedException("no second derivative rule for " + call.Function);
