@@ -15,11 +15,8 @@ internal static class FileEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS0219 // generated temporaries may go unused");
         w.Line();
-        if (spec.Namespace is not null)
-        {
-            w.Line($"namespace {spec.Namespace};");
-            w.Line();
-        }
+        // A block-scoped namespace compiles under every language version that has spans.
+        if (spec.Namespace is not null) w.Open($"namespace {spec.Namespace}");
         foreach (var container in spec.Containers) w.Open($"partial {container.Keyword} {container.NameWithTypeParameters}");
         bool first = true;
         foreach (var member in method.Members)
@@ -31,6 +28,7 @@ internal static class FileEmitter
         ModelEmitter.EmitModel(w, method);
         LossEmitter.EmitLoss(w, method);
         foreach (var _ in spec.Containers) w.Close();
+        if (spec.Namespace is not null) w.Close();
         return w.ToString();
     }
 }

@@ -132,7 +132,10 @@ internal sealed class FunctionEmitter
 
     private void SourceComment(int line, string? source)
     {
-        if (source is not null) _w.Line(line > 0 ? $"// line {line}: {source}" : $"// {source}");
+        if (source is null) return;
+        // One line, whatever the user's formatting: a newline would end the comment and leak code.
+        string text = System.Text.RegularExpressions.Regex.Replace(source, @"\s+", " ");
+        _w.Line(line > 0 ? $"// line {line}: {text}" : $"// {text}");
     }
 
     private void EmitStatement(Stmt s)
@@ -205,7 +208,7 @@ internal sealed class FunctionEmitter
                 _w.Line($"{N(c.From)}.CopyTo({N(c.To)});");
                 break;
             case Comment c:
-                _w.Line("// " + c.Text);
+                _w.Line("// " + System.Text.RegularExpressions.Regex.Replace(c.Text, @"\s+", " "));
                 break;
             case RuntimeCall r:
                 EmitRuntimeCall(r);

@@ -29,21 +29,21 @@ internal static class ModelEmitter
         w.Line($"/// <inheritdoc/>");
         w.Line($"public static void Forward({common}) => {owner}.{Identifiers.Escape(f)}({args});");
         w.Line($"/// <inheritdoc/>");
-        w.Line($"public static void Jvp({common}, {Ros} tangent, {S} outputTangent) => {owner}.{f}Jvp({args}, tangent, outputTangent);");
+        w.Line($"public static void Jvp({common}, {Ros} _tangent, {S} _outputTangent) => {owner}.{f}Jvp({args}, _tangent, _outputTangent);");
         w.Line($"/// <inheritdoc/>");
-        w.Line($"public static void Vjp({common}, {Ros} outputCotangent, {S} gradient) => {owner}.{f}Vjp({args}, outputCotangent, gradient);");
+        w.Line($"public static void Vjp({common}, {Ros} _outputCotangent, {S} _gradient) => {owner}.{f}Vjp({args}, _outputCotangent, _gradient);");
         w.Line($"/// <inheritdoc/>");
-        w.Line($"public static double Loss<TLoss>({common}, {Ros} target){Where} => {owner}.{f}Loss<TLoss>({args}, target);");
+        w.Line($"public static double Loss<TLoss>({common}, {Ros} _target){Where} => {owner}.{f}Loss<TLoss>({args}, _target);");
         w.Line($"/// <inheritdoc/>");
-        w.Line($"public static double LossGradient<TLoss>({common}, {Ros} target, {S} gradient){Where} => {owner}.{f}LossGradient<TLoss>({args}, target, gradient);");
+        w.Line($"public static double LossGradient<TLoss>({common}, {Ros} _target, {S} _gradient){Where} => {owner}.{f}LossGradient<TLoss>({args}, _target, _gradient);");
         w.Line($"/// <inheritdoc/>");
-        w.Line($"public static double LossHvp<TLoss>({common}, {Ros} target, {Ros} tangent, {S} gradient, {S} hessianVector){Where} => {owner}.{f}LossHvp<TLoss>({args}, target, tangent, gradient, hessianVector);");
+        w.Line($"public static double LossHvp<TLoss>({common}, {Ros} _target, {Ros} _tangent, {S} _gradient, {S} _hessianVector){Where} => {owner}.{f}LossHvp<TLoss>({args}, _target, _tangent, _gradient, _hessianVector);");
         w.Line($"/// <inheritdoc/>");
-        w.Line($"public static double Ggnvp<TLoss>({common}, {Ros} target, {Ros} tangent, {S} result){Where} => {owner}.{f}Ggnvp<TLoss>({args}, target, tangent, result);");
+        w.Line($"public static double Ggnvp<TLoss>({common}, {Ros} _target, {Ros} _tangent, {S} _result){Where} => {owner}.{f}Ggnvp<TLoss>({args}, _target, _tangent, _result);");
         w.Line($"/// <inheritdoc/>");
-        w.Line($"public static double GgnDiagonal<TLoss>({common}, {Ros} target, {S} diagonal){Where} => {owner}.{f}GgnDiagonal<TLoss>({args}, target, diagonal);");
+        w.Line($"public static double GgnDiagonal<TLoss>({common}, {Ros} _target, {S} _diagonal){Where} => {owner}.{f}GgnDiagonal<TLoss>({args}, _target, _diagonal);");
         w.Line($"/// <inheritdoc/>");
-        w.Line($"public static double LossHessianDiagonal<TLoss>({common}, {Ros} target, {S} diagonal){Where} => {owner}.{f}LossHessianDiagonal<TLoss>({args}, target, diagonal);");
+        w.Line($"public static double LossHessianDiagonal<TLoss>({common}, {Ros} _target, {S} _diagonal){Where} => {owner}.{f}LossHessianDiagonal<TLoss>({args}, _target, _diagonal);");
         w.Close();
     }
 }
