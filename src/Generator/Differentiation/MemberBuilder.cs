@@ -26,10 +26,12 @@ internal sealed class MemberBuilder
     private sealed record Program(Block Body, string? Result);
 
     private readonly RuleSet _rules;
+    private readonly System.Threading.CancellationToken _cancellationToken;
 
-    private MemberBuilder(MethodSpec spec, RuleSet rules)
+    private MemberBuilder(MethodSpec spec, RuleSet rules, System.Threading.CancellationToken cancellationToken)
     {
         _rules = rules;
+        _cancellationToken = cancellationToken;
         _spec = spec;
         _primal = spec.Primal;
         _wrt = spec.Parameters.Where(p => p.IsWrt).ToList();
@@ -55,7 +57,7 @@ internal sealed class MemberBuilder
                     new[] { c.UserTarget.Replace("global::", "") }.ToEquatableArray()));
                 return new DifferentiatedMethod(spec, EquatableArray<GeneratedMember>.Empty, infos.ToEquatableArray());
             }
-            var builder = new MemberBuilder(spec, rules);
+            var builder = new MemberBuilder(spec, rules, cancellationToken);
             var members = spec.IsVector ? builder.VectorMembers() : builder.ScalarMembers();
             return new DifferentiatedMethod(spec, members.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
         }
@@ -74,6 +76,7 @@ internal sealed class MemberBuilder
     /// <summary>Builds one member with a fresh set of parameter names (names only clash within a member).</summary>
     private GeneratedMember Member(Func<GeneratedMember> build)
     {
+        _cancellationToken.ThrowIfCancellationRequested();
         _taken = new HashSet<string>(_reserved);
         return build();
     }
