@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 
 namespace AutoCurv;
 
@@ -68,19 +67,7 @@ public sealed class HessianOperator<TModel, TLoss> : ICurvatureOperator
     /// <exception cref="ArgumentException">A span does not have length <see cref="Size"/>.</exception>
     public void Apply(ReadOnlySpan<double> v, Span<double> result)
     {
-        int n = Size;
-        CurvatureGuard.RequireLength(v.Length, n, nameof(v));
-        CurvatureGuard.RequireLength(result.Length, n, nameof(result));
-        double[] vector = ArrayPool<double>.Shared.Rent(n);
-        try
-        {
-            v.CopyTo(vector);
-            CurvatureGuard.Mean(new ApplyKernel(_w, _data, vector), _data.Count, _data.Count, _maxDegreeOfParallelism, result);
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(vector);
-        }
+        SampleMean.Apply<TModel, TLoss, Matrix>(_w, _data, _maxDegreeOfParallelism, v, result);
     }
 
     /// <summary>Writes the exact diagonal of H (from <see cref="IModel.LossHessianDiagonal{TLoss}"/>) into <paramref name="result"/>.</summary>
@@ -88,66 +75,23 @@ public sealed class HessianOperator<TModel, TLoss> : ICurvatureOperator
     /// <exception cref="ArgumentException"><paramref name="result"/> does not have length <see cref="Size"/>.</exception>
     public void Diagonal(Span<double> result)
     {
-        CurvatureGuard.RequireLength(result.Length, Size, nameof(result));
-        CurvatureGuard.Mean(new DiagonalKernel(_w, _data), _data.Count, _data.Count, _maxDegreeOfParallelism, result);
+        SampleMean.Diagonal<TModel, TLoss, Matrix>(_w, _data, _maxDegreeOfParallelism, result);
     }
 
     /// <inheritdoc/>
     public double[] ToDense() => CurvatureGuard.ToDense(this);
 
-    private readonly struct ApplyKernel : IChunkKernel
+    /// <summary>The per-sample matrix: its product and its exact diagonal, as generated members.</summary>
+    private readonly struct Matrix : ISampleMatrix
     {
-        private readonly double[] _w;
-        private readonly Dataset _data;
-        private readonly double[] _v;
+        public static int ProductScratch(int n) => n;
 
-        public ApplyKernel(double[] w, Dataset data, double[] v)
-        {
-            _w = w;
-            _data = data;
-            _v = v;
-        }
+        public static void Product<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+            ReadOnlySpan<double> v, Span<double> result, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
+            => TM.LossHvp<TL>(w, x, output, y, v, scratch, result);
 
-        public int ScratchLength => _data.TargetSize + 2 * _w.Length;
-
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
-        {
-            int n = _w.Length, c = _data.TargetSize;
-            Span<double> output = scratch.Slice(0, c);
-            Span<double> gradient = scratch.Slice(c, n);
-            Span<double> product = scratch.Slice(c + n, n);
-            ReadOnlySpan<double> v = _v.AsSpan(0, n);
-            for (int i = start; i < end; i++)
-            {
-                TModel.LossHvp<TLoss>(_w, _data.Input(i), output, _data.Target(i), v, gradient, product);
-                VectorMath.Add(accumulator, product);
-            }
-        }
-    }
-
-    private readonly struct DiagonalKernel : IChunkKernel
-    {
-        private readonly double[] _w;
-        private readonly Dataset _data;
-
-        public DiagonalKernel(double[] w, Dataset data)
-        {
-            _w = w;
-            _data = data;
-        }
-
-        public int ScratchLength => _data.TargetSize + _w.Length;
-
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
-        {
-            int n = _w.Length, c = _data.TargetSize;
-            Span<double> output = scratch.Slice(0, c);
-            Span<double> diagonal = scratch.Slice(c, n);
-            for (int i = start; i < end; i++)
-            {
-                TModel.LossHessianDiagonal<TLoss>(_w, _data.Input(i), output, _data.Target(i), diagonal);
-                VectorMath.Add(accumulator, diagonal);
-            }
-        }
+        public static void Diagonal<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+            Span<double> result) where TM : struct, IModel where TL : struct, ILoss
+            => TM.LossHessianDiagonal<TL>(w, x, output, y, result);
     }
 }

@@ -1,0 +1,110 @@
+using System;
+using System.Buffers;
+
+namespace AutoCurv;
+
+/// <summary>
+/// A per-sample matrix M_i of a data-set operator given by two generated members: a product M_i·v and its
+/// exact diagonal. The operators that are the mean of such matrices (Hessian, GGN) share all their plumbing
+/// through <see cref="SampleMean"/> and differ only in this struct.
+/// </summary>
+internal interface ISampleMatrix
+{
+    /// <summary>Extra scratch (beyond output and result) the product needs, for n parameters.</summary>
+    static abstract int ProductScratch(int n);
+
+    /// <summary>result = M_i·v for sample (x, y); <paramref name="scratch"/> has <see cref="ProductScratch"/> doubles.</summary>
+    static abstract void Product<TModel, TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+        ReadOnlySpan<double> v, Span<double> result, Span<double> scratch) where TModel : struct, IModel where TLoss : struct, ILoss;
+
+    /// <summary>result = diag(M_i) for sample (x, y).</summary>
+    static abstract void Diagonal<TModel, TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+        Span<double> result) where TModel : struct, IModel where TLoss : struct, ILoss;
+}
+
+/// <summary>The mean over a data set of a per-sample matrix: products and diagonals, deterministic chunked reduction.</summary>
+internal static class SampleMean
+{
+    public static void Apply<TModel, TLoss, TMatrix>(double[] w, Dataset data, int maxDegreeOfParallelism, ReadOnlySpan<double> v, Span<double> result)
+        where TModel : struct, IModel where TLoss : struct, ILoss where TMatrix : struct, ISampleMatrix
+    {
+        int n = w.Length;
+        CurvatureGuard.RequireLength(v.Length, n, nameof(v));
+        CurvatureGuard.RequireLength(result.Length, n, nameof(result));
+        double[] vector = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            v.CopyTo(vector);
+            CurvatureGuard.Mean(new ProductKernel<TModel, TLoss, TMatrix>(w, data, vector), data.Count, data.Count, maxDegreeOfParallelism, result);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(vector);
+        }
+    }
+
+    public static void Diagonal<TModel, TLoss, TMatrix>(double[] w, Dataset data, int maxDegreeOfParallelism, Span<double> result)
+        where TModel : struct, IModel where TLoss : struct, ILoss where TMatrix : struct, ISampleMatrix
+    {
+        CurvatureGuard.RequireLength(result.Length, w.Length, nameof(result));
+        CurvatureGuard.Mean(new DiagonalKernel<TModel, TLoss, TMatrix>(w, data), data.Count, data.Count, maxDegreeOfParallelism, result);
+    }
+
+    private readonly struct ProductKernel<TModel, TLoss, TMatrix> : IChunkKernel
+        where TModel : struct, IModel where TLoss : struct, ILoss where TMatrix : struct, ISampleMatrix
+    {
+        private readonly double[] _w;
+        private readonly Dataset _data;
+        private readonly double[] _v;
+
+        public ProductKernel(double[] w, Dataset data, double[] v)
+        {
+            _w = w;
+            _data = data;
+            _v = v;
+        }
+
+        public int ScratchLength => _data.TargetSize + _w.Length + TMatrix.ProductScratch(_w.Length);
+
+        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        {
+            int n = _w.Length, c = _data.TargetSize;
+            Span<double> output = scratch.Slice(0, c);
+            Span<double> product = scratch.Slice(c, n);
+            Span<double> extra = scratch.Slice(c + n, TMatrix.ProductScratch(n));
+            ReadOnlySpan<double> v = _v.AsSpan(0, n);
+            for (int i = start; i < end; i++)
+            {
+                TMatrix.Product<TModel, TLoss>(_w, _data.Input(i), output, _data.Target(i), v, product, extra);
+                VectorMath.Add(accumulator, product);
+            }
+        }
+    }
+
+    private readonly struct DiagonalKernel<TModel, TLoss, TMatrix> : IChunkKernel
+        where TModel : struct, IModel where TLoss : struct, ILoss where TMatrix : struct, ISampleMatrix
+    {
+        private readonly double[] _w;
+        private readonly Dataset _data;
+
+        public DiagonalKernel(double[] w, Dataset data)
+        {
+            _w = w;
+            _data = data;
+        }
+
+        public int ScratchLength => _data.TargetSize + _w.Length;
+
+        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        {
+            int n = _w.Length, c = _data.TargetSize;
+            Span<double> output = scratch.Slice(0, c);
+            Span<double> diagonal = scratch.Slice(c, n);
+            for (int i = start; i < end; i++)
+            {
+                TMatrix.Diagonal<TModel, TLoss>(_w, _data.Input(i), output, _data.Target(i), diagonal);
+                VectorMath.Add(accumulator, diagonal);
+            }
+        }
+    }
+}
