@@ -282,6 +282,123 @@ public sealed class OperatorsWithGeneratedModelsTests
     }
 
     // ------------------------------------------------------------------------------------------------
+    // Accumulating members (what the operators sum with)
+    // ------------------------------------------------------------------------------------------------
+
+    [Theory]
+    [MemberData(nameof(Losses))]
+    public void Accumulating_members_add_exactly_what_the_overwriting_members_write(string loss) =>
+        Dispatch(loss, new AccumulateCheck());
+
+    private readonly struct AccumulateCheck : ILossAction
+    {
+        public void Run<TLoss>() where TLoss : struct, ILoss
+        {
+            Assert.True(TinyNet.ForwardModel.HasAccumulatingMembers);
+            var (w, data) = Problem<TLoss>(seed: 11);
+            var random = new Random(12);
+            double[] v = Enumerable.Range(0, N).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var output = new double[C];
+            for (int s = 0; s < data.Count; s++)
+            {
+                double[] x = data.Input(s).ToArray();
+                double[] y = data.Target(s).ToArray();
+                // Each pair: (overwriting member into a fresh span, accumulating member into the given span).
+                var members = new (string Name, Func<double[], double> Overwrite, Func<double[], double> Accumulate)[]
+                {
+                    ("LossGradient", r => TinyNet.ForwardLossGradient<TLoss>(w, x, output, y, r),
+                        r => TinyNet.ForwardLossGradientAccumulate<TLoss>(w, x, output, y, r)),
+                    ("LossHvp", r => TinyNet.ForwardLossHvp<TLoss>(w, x, output, y, v, new double[N], r),
+                        r => TinyNet.ForwardLossHvpAccumulate<TLoss>(w, x, output, y, v, new double[N], r)),
+                    ("Ggnvp", r => TinyNet.ForwardGgnvp<TLoss>(w, x, output, y, v, r),
+                        r => TinyNet.ForwardGgnvpAccumulate<TLoss>(w, x, output, y, v, r)),
+                    ("GgnDiagonal", r => TinyNet.ForwardGgnDiagonal<TLoss>(w, x, output, y, r),
+                        r => TinyNet.ForwardGgnDiagonalAccumulate<TLoss>(w, x, output, y, r)),
+                    ("LossHessianDiagonal", r => TinyNet.ForwardLossHessianDiagonal<TLoss>(w, x, output, y, r),
+                        r => TinyNet.ForwardLossHessianDiagonalAccumulate<TLoss>(w, x, output, y, r)),
+                };
+                foreach (var (name, overwrite, accumulate) in members)
+                {
+                    // Garbage in the result span: the overwriting member must ignore it.
+                    var written = Enumerable.Repeat(double.NaN, N).ToArray();
+                    double expectedLoss = overwrite(written);
+                    Assert.True(written.All(double.IsFinite), $"{name}: the overwriting member left a non-finite entry");
+
+                    var fromZero = new double[N];
+                    Assert.Equal(expectedLoss, accumulate(fromZero));
+                    Assert.Equal(written, fromZero); // same arithmetic from zero: bit-identical
+
+                    var start = Enumerable.Range(0, N).Select(_ => 10.0 * (random.NextDouble() - 0.5)).ToArray();
+                    var sum = (double[])start.Clone();
+                    Assert.Equal(expectedLoss, accumulate(sum));
+                    AssertClose(start.Zip(written, (a, b) => a + b).ToArray(), sum, 1e-14, $"{name}: start + contribution (sample {s})");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Losses))]
+    public void Operators_give_the_same_means_with_and_without_accumulating_members(string loss) =>
+        Dispatch(loss, new FallbackCheck());
+
+    private readonly struct FallbackCheck : ILossAction
+    {
+        public void Run<TLoss>() where TLoss : struct, ILoss
+        {
+            Assert.False(Accumulates<OverwritingOnly>()); // the interface's default
+            Assert.Throws<NotSupportedException>(() => AccumulateGradient<OverwritingOnly, TLoss>(new double[N], new double[TinyNet.Inputs], new double[C], new double[N]));
+            var (w, data) = Problem<TLoss>(seed: 13);
+            var random = new Random(14);
+            double[] v = Enumerable.Range(0, N).Select(_ => random.NextDouble() - 0.5).ToArray();
+            double[] Apply(ICurvatureOperator op) { var r = new double[N]; op.Apply(v, r); return r; }
+            double[] Diagonal(ICurvatureOperator op) { var r = new double[N]; op.Diagonal(r); return r; }
+
+            var h = new HessianOperator<TinyNet.ForwardModel, TLoss>(w, data);
+            var hFallback = new HessianOperator<OverwritingOnly, TLoss>(w, data);
+            AssertClose(Apply(hFallback), Apply(h), 1e-13, "H·v");
+            AssertClose(Diagonal(hFallback), Diagonal(h), 1e-13, "diag H");
+            var g = new GgnOperator<TinyNet.ForwardModel, TLoss>(w, data);
+            var gFallback = new GgnOperator<OverwritingOnly, TLoss>(w, data);
+            AssertClose(Apply(gFallback), Apply(g), 1e-13, "G·v");
+            AssertClose(Diagonal(gFallback), Diagonal(g), 1e-13, "diag G");
+            var gradient = new double[N];
+            var fallbackGradient = new double[N];
+            double l = new Objective<TinyNet.ForwardModel, TLoss>(data).Gradient(w, gradient);
+            double lFallback = new Objective<OverwritingOnly, TLoss>(data).Gradient(w, fallbackGradient);
+            Assert.Equal(lFallback, l);
+            AssertClose(fallbackGradient, gradient, 1e-13, "mean gradient");
+        }
+    }
+
+    private static bool Accumulates<TModel>() where TModel : IModel => TModel.HasAccumulatingMembers;
+
+    private static double AccumulateGradient<TModel, TLoss>(double[] w, double[] x, double[] y, double[] sum) where TModel : IModel where TLoss : ILoss =>
+        TModel.LossGradientAccumulate<TLoss>(w, x, new double[y.Length], y, sum);
+
+    /// <summary>TinyNet's model with only the overwriting members: the operators take the pooled-temporary path.</summary>
+    private readonly struct OverwritingOnly : IModel
+    {
+        public static void Forward(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output) => TinyNet.ForwardModel.Forward(w, x, output);
+        public static void Jvp(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> tangent, Span<double> outputTangent) =>
+            TinyNet.ForwardModel.Jvp(w, x, output, tangent, outputTangent);
+        public static void Vjp(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> outputCotangent, Span<double> gradient) =>
+            TinyNet.ForwardModel.Vjp(w, x, output, outputCotangent, gradient);
+        public static double Loss<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target) where TLoss : ILoss =>
+            TinyNet.ForwardModel.Loss<TLoss>(w, x, output, target);
+        public static double LossGradient<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> gradient) where TLoss : ILoss =>
+            TinyNet.ForwardModel.LossGradient<TLoss>(w, x, output, target, gradient);
+        public static double LossHvp<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, ReadOnlySpan<double> tangent, Span<double> gradient, Span<double> hessianVector) where TLoss : ILoss =>
+            TinyNet.ForwardModel.LossHvp<TLoss>(w, x, output, target, tangent, gradient, hessianVector);
+        public static double Ggnvp<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, ReadOnlySpan<double> tangent, Span<double> result) where TLoss : ILoss =>
+            TinyNet.ForwardModel.Ggnvp<TLoss>(w, x, output, target, tangent, result);
+        public static double GgnDiagonal<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss =>
+            TinyNet.ForwardModel.GgnDiagonal<TLoss>(w, x, output, target, diagonal);
+        public static double LossHessianDiagonal<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss =>
+            TinyNet.ForwardModel.LossHessianDiagonal<TLoss>(w, x, output, target, diagonal);
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Problems, differences, comparisons
     // ------------------------------------------------------------------------------------------------
 

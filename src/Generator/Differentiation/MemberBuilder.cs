@@ -142,7 +142,7 @@ internal sealed class MemberBuilder
         var lossProgram = LossProgram(target);
         var lossHvpLanes = Member(() => HvpLanes(lossProgram, _spec.Name + "LossHvpLanes", target));
         var vjpLanes = Member(VjpLanes);
-        return new List<GeneratedMember>
+        var members = new List<GeneratedMember>
         {
             Member(VectorJvp),
             Member(Vjp),
@@ -159,7 +159,29 @@ internal sealed class MemberBuilder
             vjpLanes,
             lossHvpLanes,
         };
+        if (_spec.IsModelShape) members.AddRange(AccumulatingMembers(lossProgram, target, vjpLanes, lossHvpLanes));
+        return members;
     }
+
+    /// <summary>
+    /// Twins of the members the data-set operators call, which add into their result spans instead of
+    /// overwriting them (the same programs without the clearing of the results), so a sum over samples
+    /// needs no per-sample temporary and no extra pass over n doubles.
+    /// </summary>
+    private IEnumerable<GeneratedMember> AccumulatingMembers(Program lossProgram, string target, GeneratedMember vjpLanes, GeneratedMember lossHvpLanes)
+    {
+        const string Adds = " Adds into its result spans instead of overwriting them (sums over samples).";
+        yield return Member(() => LossGradient(lossProgram, target, accumulate: true));
+        yield return Member(() => LossHvp(lossProgram, target, accumulate: true));
+        yield return Member(() => Ggnvp(target, accumulate: true));
+        yield return Member(() => Drive(DriverKind.GgnDiagonal, _spec.Name + "GgnDiagonal" + AccumulateSuffix, vjpLanes, target,
+            "Computes the loss and adds the exact diagonal of the generalized Gauss-Newton matrix to the diagonal span; returns the loss." + Adds, accumulate: true));
+        yield return Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal" + AccumulateSuffix, lossHvpLanes, target,
+            "Computes the loss and adds the exact diagonal of the Hessian of ℓ∘f to the diagonal span; returns the loss." + Adds, accumulate: true));
+    }
+
+    /// <summary>Name suffix of the accumulating twins.</summary>
+    internal const string AccumulateSuffix = "Accumulate";
 
     private string LaneWord => _spec.IsFloat ? "8" : "4";
 
@@ -230,7 +252,7 @@ internal sealed class MemberBuilder
     /// </summary>
     private Block ReverseProgram(Program program, List<(SourceParam Input, IrParam Param)> grads, Dictionary<string, string> adjointNames,
         Func<AdjointTransform, IEnumerable<Stmt>> seed, bool lanes = false, bool internalGrads = false,
-        bool beckerLeCun = false, List<(SourceParam Input, IrParam Param)>? diagonals = null)
+        bool beckerLeCun = false, List<(SourceParam Input, IrParam Param)>? diagonals = null, bool accumulate = false)
     {
         var varied = Activity.Varied(program.Body, WrtNames);
         foreach (var g in grads.Where(g => g.Param.Shape == ParamShape.Span)) adjointNames[g.Input.Name] = g.Param.Name;
@@ -252,7 +274,7 @@ internal sealed class MemberBuilder
                 else statements.Add(new Declare(g.Param.Name, transform.AdjointType, Ex.Zero(transform.AdjointType)));
             }
         }
-        else statements.AddRange(ClearSpans(grads));
+        else if (!accumulate) statements.AddRange(ClearSpans(grads));
         if (diagonals is not null) statements.AddRange(ClearSpans(diagonals));
         statements.AddRange(result.Declarations.Statements);
         statements.Add(new Comment("forward sweep"));
@@ -301,7 +323,7 @@ internal sealed class MemberBuilder
     /// inputs come from <paramref name="tangents"/>; tangents of the gradients go to <paramref name="hvs"/>.
     /// </summary>
     private List<Stmt> TangentOfReverse(Block reverseProgram, List<(SourceParam Input, IrParam Param)> tangents,
-        List<(SourceParam Input, IrParam Param)> grads, List<(SourceParam Input, IrParam Param)> hvs, bool lanes)
+        List<(SourceParam Input, IrParam Param)> grads, List<(SourceParam Input, IrParam Param)> hvs, bool lanes, bool accumulate = false)
     {
         var names = new Dictionary<string, string>();
         foreach (var t in tangents) names[t.Input.Name] = t.Param.Name;
@@ -309,7 +331,7 @@ internal sealed class MemberBuilder
         var varied = Activity.Varied(reverseProgram, WrtNames);
         var transform = new TangentTransform(varied, names, lanes, stackTangents: true, rules: _rules);
         var statements = new List<Stmt>();
-        statements.AddRange(ClearSpans(hvs));
+        if (!accumulate) statements.AddRange(ClearSpans(hvs));
         statements.AddRange(DeclareUnboundTangents(varied, names, transform));
         statements.AddRange(transform.Transform(reverseProgram).Statements);
         for (int k = 0; k < grads.Count; k++)
@@ -437,7 +459,7 @@ internal sealed class MemberBuilder
             "Vector-mode H·V for the lanes directions V (helper of the dense Hessian and exact diagonal).", IsLossGeneric: target is not null, IsHelper: true);
     }
 
-    private GeneratedMember Drive(DriverKind kind, string name, GeneratedMember helper, string? target, string summary)
+    private GeneratedMember Drive(DriverKind kind, string name, GeneratedMember helper, string? target, string summary, bool accumulate = false)
     {
         string prefix = kind == DriverKind.Hessian ? "" : "d";
         var inputs = new List<DriverInput>();
@@ -460,7 +482,7 @@ internal sealed class MemberBuilder
         }
         var function = new IrFunction(parameters.ToEquatableArray(), Block.Empty, "_value");
         return new GeneratedMember(name, function, summary, IsLossGeneric: target is not null,
-            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName));
+            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate));
     }
 
     // ------------------------------------------------------------ loss-composed members (vector functions)
@@ -475,26 +497,30 @@ internal sealed class MemberBuilder
             $"Writes {_spec.Name}'s output f and returns the loss ℓ(f, {target}).", IsLossGeneric: true);
     }
 
-    private GeneratedMember LossGradient(Program program, string target)
+    private GeneratedMember LossGradient(Program program, string target, bool accumulate = false)
     {
         var grads = Group("g", isOutput: true);
-        var body = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: true));
+        var body = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: true), accumulate: accumulate);
         var parameters = Original.Concat(new[] { TargetParam(target) }).Concat(grads.Select(g => g.Param));
-        return new GeneratedMember(_spec.Name + "LossGradient", new IrFunction(parameters.ToEquatableArray(), body, "_value"),
-            "Computes the loss ℓ(f, target) and its gradient with respect to the Wrt inputs (reverse mode); returns the loss.", IsLossGeneric: true);
+        return new GeneratedMember(_spec.Name + "LossGradient" + (accumulate ? AccumulateSuffix : ""), new IrFunction(parameters.ToEquatableArray(), body, "_value"),
+            accumulate
+                ? "Computes the loss ℓ(f, target) and adds its gradient with respect to the Wrt inputs to the gradient spans (reverse mode); returns the loss."
+                : "Computes the loss ℓ(f, target) and its gradient with respect to the Wrt inputs (reverse mode); returns the loss.", IsLossGeneric: true);
     }
 
-    private GeneratedMember LossHvp(Program program, string target)
+    private GeneratedMember LossHvp(Program program, string target, bool accumulate = false)
     {
         var tangents = Group("v", isOutput: false);
         var grads = Group("g", isOutput: true);
         var hvs = Group("h", isOutput: true);
-        var reverse = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: true));
-        var body = TangentOfReverse(reverse, tangents, grads, hvs, lanes: false);
+        var reverse = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: true), accumulate: accumulate);
+        var body = TangentOfReverse(reverse, tangents, grads, hvs, lanes: false, accumulate: accumulate);
         var parameters = Original.Concat(new[] { TargetParam(target) }).Concat(tangents.Select(t => t.Param))
             .Concat(grads.Select(g => g.Param)).Concat(hvs.Select(h => h.Param));
-        return new GeneratedMember(_spec.Name + "LossHvp", new IrFunction(parameters.ToEquatableArray(), Concat(body), "_value"),
-            "Computes the loss, its gradient and H·v with H the exact Hessian of ℓ∘f (including Σ_c ∂ℓ/∂f_c ∇²f_c) in one forward-over-reverse pass; returns the loss.",
+        return new GeneratedMember(_spec.Name + "LossHvp" + (accumulate ? AccumulateSuffix : ""), new IrFunction(parameters.ToEquatableArray(), Concat(body), "_value"),
+            accumulate
+                ? "Computes the loss and adds its gradient and H·v (H the exact Hessian of ℓ∘f) to the gradient and H·v spans in one forward-over-reverse pass; returns the loss."
+                : "Computes the loss, its gradient and H·v with H the exact Hessian of ℓ∘f (including Σ_c ∂ℓ/∂f_c ∇²f_c) in one forward-over-reverse pass; returns the loss.",
             IsLossGeneric: true);
     }
 
@@ -502,7 +528,7 @@ internal sealed class MemberBuilder
     /// G·v = Jᵀ H_ℓ J v: the forward sweep carries tangents (J v), the seed applies H_ℓ, the reverse sweep
     /// (values only) applies Jᵀ. No second derivatives of the model are formed.
     /// </summary>
-    private GeneratedMember Ggnvp(string target)
+    private GeneratedMember Ggnvp(string target, bool accumulate = false)
     {
         string output = OutputName!;
         var tangents = Group("v", isOutput: false);
@@ -522,7 +548,7 @@ internal sealed class MemberBuilder
         var tangent = new TangentTransform(tangentVaried, tangentNames, lanes: false, stackTangents: false, rules: _rules);
 
         var statements = new List<Stmt>();
-        statements.AddRange(ClearSpans(results));
+        if (!accumulate) statements.AddRange(ClearSpans(results));
         statements.AddRange(DeclareUnboundTangents(tangentVaried, tangentNames, tangent));
         statements.Add(new Comment("forward sweep with tangents (J·v)"));
         statements.AddRange(tangent.Transform(forward).Statements);
@@ -548,8 +574,10 @@ internal sealed class MemberBuilder
         foreach (var g in results.Where(g => g.Param.Shape == ParamShape.Scalar))
             statements.Add(new Assign(new Var(g.Param.Name, IrType.Real), new Var(adjoint.NameOf(g.Input.Name), IrType.Real)));
         var parameters = Original.Concat(new[] { TargetParam(target) }).Concat(tangents.Select(t => t.Param)).Concat(results.Select(r => r.Param));
-        return new GeneratedMember(_spec.Name + "Ggnvp", new IrFunction(parameters.ToEquatableArray(), Concat(statements), Loss),
-            "Computes the loss and the generalized Gauss-Newton product G·v = Jᵀ H_ℓ J v (one tangent forward sweep, one reverse sweep); returns the loss.",
+        return new GeneratedMember(_spec.Name + "Ggnvp" + (accumulate ? AccumulateSuffix : ""), new IrFunction(parameters.ToEquatableArray(), Concat(statements), Loss),
+            accumulate
+                ? "Computes the loss and adds the generalized Gauss-Newton product G·v = Jᵀ H_ℓ J v to the result spans; returns the loss."
+                : "Computes the loss and the generalized Gauss-Newton product G·v = Jᵀ H_ℓ J v (one tangent forward sweep, one reverse sweep); returns the loss.",
             IsLossGeneric: true);
     }
 

@@ -65,7 +65,7 @@ internal sealed class DriverEmitter
         {
             _w.Line($"if ({driver.ResultName}.Length != _n * _n) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof({driver.ResultName}), {driver.ResultName}.Length, _n * _n);");
         }
-        else
+        else if (!driver.Accumulate)
         {
             foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
             foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
@@ -107,16 +107,17 @@ internal sealed class DriverEmitter
         }
         else
         {
+            string store = driver.Accumulate ? "+=" : "=";
             foreach (var input in inputs)
             {
                 if (input.IsSpan)
                 {
                     _w.Line($"int _end_{input.Name} = global::System.Math.Min(_block + {Lanes}, _off_{input.Name} + {Identifiers.Escape(input.Name)}.Length);");
-                    _w.Line($"for (int _j = global::System.Math.Max(_block, _off_{input.Name}); _j < _end_{input.Name}; _j++) {Identifiers.Escape(input.Result)}[_j - _off_{input.Name}] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}[_j - _off_{input.Name}], _j - _block);");
+                    _w.Line($"for (int _j = global::System.Math.Max(_block, _off_{input.Name}); _j < _end_{input.Name}; _j++) {Identifiers.Escape(input.Result)}[_j - _off_{input.Name}] {store} global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}[_j - _off_{input.Name}], _j - _block);");
                 }
                 else
                 {
-                    _w.Line($"if (_off_{input.Name} >= _block && _off_{input.Name} < _block + {Lanes}) {Identifiers.Escape(input.Result)} = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}, _off_{input.Name} - _block);");
+                    _w.Line($"if (_off_{input.Name} >= _block && _off_{input.Name} < _block + {Lanes}) {Identifiers.Escape(input.Result)} {store} global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}, _off_{input.Name} - _block);");
                 }
             }
         }
@@ -130,8 +131,11 @@ internal sealed class DriverEmitter
         var inputs = driver.Inputs;
         string output = spec.Parameters.First(p => p.Kind == SourceParamKind.Output).Name;
         string target = driver.Target!;
-        foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
-        foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
+        if (!driver.Accumulate)
+        {
+            foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
+            foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
+        }
         _w.Line("// One forward pass for f, then the factor S of H_ℓ = S diag(σ) Sᵀ: diag(G) = Σ_c σ_c (Jᵀ s_c)², lanes columns per reverse sweep.");
         _w.Line($"{_t} _value = {spec.Name}Loss<TLoss>({args}, {Identifiers.Escape(target)});");
         _w.Line($"int _c = {Identifiers.Escape(output)}.Length;");

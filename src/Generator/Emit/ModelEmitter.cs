@@ -44,6 +44,19 @@ internal static class ModelEmitter
         w.Line($"public static double GgnDiagonal<TLoss>({common}, {Ros} _target, {S} _diagonal){Where} => {owner}.{f}GgnDiagonal<TLoss>({args}, _target, _diagonal);");
         w.Line($"/// <inheritdoc/>");
         w.Line($"public static double LossHessianDiagonal<TLoss>({common}, {Ros} _target, {S} _diagonal){Where} => {owner}.{f}LossHessianDiagonal<TLoss>({args}, _target, _diagonal);");
+        const string Acc = MemberBuilder.AccumulateSuffix;
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static bool HasAccumulatingMembers => true;");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double LossGradient{Acc}<TLoss>({common}, {Ros} _target, {S} _gradient){Where} => {owner}.{f}LossGradient{Acc}<TLoss>({args}, _target, _gradient);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double LossHvp{Acc}<TLoss>({common}, {Ros} _target, {Ros} _tangent, {S} _gradient, {S} _hessianVector){Where} => {owner}.{f}LossHvp{Acc}<TLoss>({args}, _target, _tangent, _gradient, _hessianVector);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double Ggnvp{Acc}<TLoss>({common}, {Ros} _target, {Ros} _tangent, {S} _result){Where} => {owner}.{f}Ggnvp{Acc}<TLoss>({args}, _target, _tangent, _result);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double GgnDiagonal{Acc}<TLoss>({common}, {Ros} _target, {S} _diagonal){Where} => {owner}.{f}GgnDiagonal{Acc}<TLoss>({args}, _target, _diagonal);");
+        w.Line($"/// <inheritdoc/>");
+        w.Line($"public static double LossHessianDiagonal{Acc}<TLoss>({common}, {Ros} _target, {S} _diagonal){Where} => {owner}.{f}LossHessianDiagonal{Acc}<TLoss>({args}, _target, _diagonal);");
         w.Close();
     }
 }

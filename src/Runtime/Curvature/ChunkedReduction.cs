@@ -20,8 +20,12 @@ internal static class ChunkedReduction
     // chunk sums are computed, not the order in which they are added, so the result does not depend on it.
     private const long BufferBudget = 1L << 22;
 
-    /// <summary>The chunk count for <paramref name="count"/> samples: min(count, 64).</summary>
-    public static int ChunkCount(int count) => Math.Min(count, MaxChunks);
+    /// <summary>
+    /// The chunk count for <paramref name="count"/> samples with at least <paramref name="samplesPerChunk"/> in each
+    /// chunk where there are enough: min(⌈count / samplesPerChunk⌉, 64). Depends on the sample count only.
+    /// </summary>
+    public static int ChunkCount(int count, int samplesPerChunk = 1) =>
+        Math.Min((int)(((long)count + samplesPerChunk - 1) / samplesPerChunk), MaxChunks);
 
     /// <summary>First sample of chunk <paramref name="chunk"/>.</summary>
     private static int ChunkStart(int chunk, int count, int chunks) => (int)((long)chunk * count / chunks);
@@ -36,13 +40,15 @@ internal static class ChunkedReduction
 
     /// <summary>
     /// Writes Σ over samples 0..<paramref name="count"/>−1 of the kernel's contributions (a vector of
-    /// <paramref name="total"/>.Length entries) into <paramref name="total"/>.
+    /// <paramref name="total"/>.Length entries) into <paramref name="total"/>. Each chunk holds at least
+    /// <paramref name="samplesPerChunk"/> samples where there are enough: a chunk costs one clearing and one addition
+    /// of a <paramref name="total"/>-long buffer, so several samples per chunk keep that overhead small.
     /// </summary>
-    public static void Sum<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total)
+    public static void Sum<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total, int samplesPerChunk = 1)
         where TKernel : struct, IChunkKernel
     {
         int width = total.Length;
-        int chunks = ChunkCount(count);
+        int chunks = ChunkCount(count, samplesPerChunk);
         int scratchLength = kernel.ScratchLength;
         total.Clear();
         int degree = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;

@@ -24,6 +24,12 @@ internal static class CurvatureGuard
     }
 
     /// <summary>
+    /// Data-set means cut the samples into chunks of at least this many (at most 64 chunks): the per-sample members add
+    /// straight into their chunk's buffer, and each chunk costs one clearing and one addition of the result vector.
+    /// </summary>
+    public const int SamplesPerChunk = 8;
+
+    /// <summary>
     /// Runs <paramref name="kernel"/> over the samples and writes the sum divided by <paramref name="divisor"/> into
     /// <paramref name="result"/>.
     /// </summary>
@@ -35,7 +41,7 @@ internal static class CurvatureGuard
         try
         {
             Span<double> sum = total.AsSpan(0, n);
-            ChunkedReduction.Sum(kernel, count, maxDegreeOfParallelism, sum);
+            ChunkedReduction.Sum(kernel, count, maxDegreeOfParallelism, sum, SamplesPerChunk);
             for (int i = 0; i < n; i++) result[i] = sum[i] / divisor;
         }
         finally

@@ -87,12 +87,12 @@ public sealed class GgnOperator<TModel, TLoss> : ICurvatureOperator
     {
         public static int ProductScratch(int n) => 0;
 
-        public static void Product<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
-            ReadOnlySpan<double> v, Span<double> result, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
-            => TM.Ggnvp<TL>(w, x, output, y, v, result);
+        public static void AddProduct<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+            ReadOnlySpan<double> v, Span<double> sum, Span<double> temp, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
+            => ModelSums.AddGgnvp<TM, TL>(w, x, output, y, v, sum, temp);
 
-        public static void Diagonal<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
-            Span<double> result) where TM : struct, IModel where TL : struct, ILoss
-            => TM.GgnDiagonal<TL>(w, x, output, y, result);
+        public static void AddDiagonal<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+            Span<double> sum, Span<double> temp) where TM : struct, IModel where TL : struct, ILoss
+            => ModelSums.AddGgnDiagonal<TM, TL>(w, x, output, y, sum, temp);
     }
 }

@@ -86,12 +86,12 @@ public sealed class HessianOperator<TModel, TLoss> : ICurvatureOperator
     {
         public static int ProductScratch(int n) => n;
 
-        public static void Product<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
-            ReadOnlySpan<double> v, Span<double> result, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
-            => TM.LossHvp<TL>(w, x, output, y, v, scratch, result);
+        public static void AddProduct<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+            ReadOnlySpan<double> v, Span<double> sum, Span<double> temp, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
+            => ModelSums.AddLossHvp<TM, TL>(w, x, output, y, v, scratch, sum, temp);
 
-        public static void Diagonal<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
-            Span<double> result) where TM : struct, IModel where TL : struct, ILoss
-            => TM.LossHessianDiagonal<TL>(w, x, output, y, result);
+        public static void AddDiagonal<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+            Span<double> sum, Span<double> temp) where TM : struct, IModel where TL : struct, ILoss
+            => ModelSums.AddLossHessianDiagonal<TM, TL>(w, x, output, y, sum, temp);
     }
 }

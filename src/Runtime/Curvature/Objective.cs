@@ -138,10 +138,7 @@ public sealed class Objective<TModel, TLoss>
             Span<double> sum = accumulator.Slice(0, n);
             double loss = 0.0;
             for (int i = start; i < end; i++)
-            {
-                loss += TModel.LossGradient<TLoss>(w, _data.Input(i), output, _data.Target(i), gradient);
-                VectorMath.Add(sum, gradient);
-            }
+                loss += ModelSums.AddLossGradient<TModel, TLoss>(w, _data.Input(i), output, _data.Target(i), sum, gradient);
             accumulator[n] += loss;
         }
     }

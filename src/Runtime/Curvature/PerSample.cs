@@ -59,7 +59,7 @@ public static class PerSample<TModel, TLoss>
         {
             w.CopyTo(parameters);
             Span<double> total = stackalloc double[1];
-            ChunkedReduction.Sum(new GradientRowsKernel(parameters, n, data, rowsBuffer), data.Count, maxDegreeOfParallelism, total);
+            ChunkedReduction.Sum(new GradientRowsKernel(parameters, n, data, rowsBuffer), data.Count, maxDegreeOfParallelism, total, CurvatureGuard.SamplesPerChunk);
             rowsBuffer.AsSpan(0, (int)rows).CopyTo(gradients);
             return total[0] / data.Count;
         }
@@ -101,7 +101,7 @@ public static class PerSample<TModel, TLoss>
         {
             w.CopyTo(parameters);
             Span<double> total = stackalloc double[1];
-            ChunkedReduction.Sum(new GradientNormKernel(parameters, n, data, normsBuffer), data.Count, maxDegreeOfParallelism, total);
+            ChunkedReduction.Sum(new GradientNormKernel(parameters, n, data, normsBuffer), data.Count, maxDegreeOfParallelism, total, CurvatureGuard.SamplesPerChunk);
             normsBuffer.AsSpan(0, data.Count).CopyTo(norms);
             return total[0] / data.Count;
         }
@@ -172,7 +172,7 @@ public static class PerSample<TModel, TLoss>
         CurvatureGuard.RequireData(data, nameof(data));
         ChunkedReduction.ValidateDegree(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         int count = data.Count;
-        int chunks = ChunkedReduction.ChunkCount(count);
+        int chunks = ChunkedReduction.ChunkCount(count, CurvatureGuard.SamplesPerChunk);
         int degree = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         int stride = StatisticsKernel.Stride(n);
 

@@ -13,13 +13,16 @@ internal interface ISampleMatrix
     /// <summary>Extra scratch (beyond output and result) the product needs, for n parameters.</summary>
     static abstract int ProductScratch(int n);
 
-    /// <summary>result = M_i·v for sample (x, y); <paramref name="scratch"/> has <see cref="ProductScratch"/> doubles.</summary>
-    static abstract void Product<TModel, TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
-        ReadOnlySpan<double> v, Span<double> result, Span<double> scratch) where TModel : struct, IModel where TLoss : struct, ILoss;
+    /// <summary>
+    /// sum += M_i·v for sample (x, y); <paramref name="temp"/> has n doubles (for models without accumulating
+    /// members), <paramref name="scratch"/> has <see cref="ProductScratch"/> doubles.
+    /// </summary>
+    static abstract void AddProduct<TModel, TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+        ReadOnlySpan<double> v, Span<double> sum, Span<double> temp, Span<double> scratch) where TModel : struct, IModel where TLoss : struct, ILoss;
 
-    /// <summary>result = diag(M_i) for sample (x, y).</summary>
-    static abstract void Diagonal<TModel, TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
-        Span<double> result) where TModel : struct, IModel where TLoss : struct, ILoss;
+    /// <summary>sum += diag(M_i) for sample (x, y); <paramref name="temp"/> has n doubles.</summary>
+    static abstract void AddDiagonal<TModel, TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
+        Span<double> sum, Span<double> temp) where TModel : struct, IModel where TLoss : struct, ILoss;
 }
 
 /// <summary>The mean over a data set of a per-sample matrix: products and diagonals, deterministic chunked reduction.</summary>
@@ -70,14 +73,11 @@ internal static class SampleMean
         {
             int n = _w.Length, c = _data.TargetSize;
             Span<double> output = scratch.Slice(0, c);
-            Span<double> product = scratch.Slice(c, n);
+            Span<double> temp = scratch.Slice(c, n);
             Span<double> extra = scratch.Slice(c + n, TMatrix.ProductScratch(n));
             ReadOnlySpan<double> v = _v.AsSpan(0, n);
             for (int i = start; i < end; i++)
-            {
-                TMatrix.Product<TModel, TLoss>(_w, _data.Input(i), output, _data.Target(i), v, product, extra);
-                VectorMath.Add(accumulator, product);
-            }
+                TMatrix.AddProduct<TModel, TLoss>(_w, _data.Input(i), output, _data.Target(i), v, accumulator, temp, extra);
         }
     }
 
@@ -99,12 +99,9 @@ internal static class SampleMean
         {
             int n = _w.Length, c = _data.TargetSize;
             Span<double> output = scratch.Slice(0, c);
-            Span<double> diagonal = scratch.Slice(c, n);
+            Span<double> temp = scratch.Slice(c, n);
             for (int i = start; i < end; i++)
-            {
-                TMatrix.Diagonal<TModel, TLoss>(_w, _data.Input(i), output, _data.Target(i), diagonal);
-                VectorMath.Add(accumulator, diagonal);
-            }
+                TMatrix.AddDiagonal<TModel, TLoss>(_w, _data.Input(i), output, _data.Target(i), accumulator, temp);
         }
     }
 }

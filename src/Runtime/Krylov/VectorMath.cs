@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace AutoCurv;
 
@@ -19,10 +21,19 @@ internal static class VectorMath
     /// <summary>‖a‖₂.</summary>
     public static double Norm(ReadOnlySpan<double> a) => Math.Sqrt(Dot(a, a));
 
-    /// <summary>y += x.</summary>
+    /// <summary>y += x (element-wise, so the result does not depend on the vector width).</summary>
     public static void Add(Span<double> y, ReadOnlySpan<double> x)
     {
-        for (int i = 0; i < y.Length; i++) y[i] += x[i];
+        if (x.Length < y.Length) throw new ArgumentException("x is shorter than y.", nameof(x));
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double ry = ref MemoryMarshal.GetReference(y);
+            ref double rx = ref MemoryMarshal.GetReference(x);
+            for (; i <= y.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+                (Vector256.LoadUnsafe(ref ry, (nuint)i) + Vector256.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+        }
+        for (; i < y.Length; i++) y[i] += x[i];
     }
 
     /// <summary>y += a·x.</summary>

@@ -37,4 +37,35 @@ public interface IModel
 
     /// <summary>ℓ and the exact diagonal of the Hessian of ℓ∘F.</summary>
     static abstract double LossHessianDiagonal<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss;
+
+    // Accumulating forms: what the data-set operators call to sum over samples. Each adds its results into the spans
+    // passed (it does not clear them) and returns ℓ. The generator emits them (the same programs without the clearing
+    // of the results) and sets HasAccumulatingMembers; a hand-written model may leave them out, and the operators then
+    // call the overwriting members through a temporary.
+
+    /// <summary>Whether the accumulating members below are implemented (the generator's models: true).</summary>
+    static virtual bool HasAccumulatingMembers => false;
+
+    /// <summary>ℓ; adds ∇_w ℓ to <paramref name="gradient"/>.</summary>
+    static virtual double LossGradientAccumulate<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> gradient) where TLoss : ILoss
+        => throw NotAccumulating();
+
+    /// <summary>ℓ; adds ∇_w ℓ to <paramref name="gradient"/> and H·v to <paramref name="hessianVector"/>.</summary>
+    static virtual double LossHvpAccumulate<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, ReadOnlySpan<double> tangent, Span<double> gradient, Span<double> hessianVector) where TLoss : ILoss
+        => throw NotAccumulating();
+
+    /// <summary>ℓ; adds G·v to <paramref name="result"/>.</summary>
+    static virtual double GgnvpAccumulate<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, ReadOnlySpan<double> tangent, Span<double> result) where TLoss : ILoss
+        => throw NotAccumulating();
+
+    /// <summary>ℓ; adds diag(G) to <paramref name="diagonal"/>.</summary>
+    static virtual double GgnDiagonalAccumulate<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss
+        => throw NotAccumulating();
+
+    /// <summary>ℓ; adds diag(∇²_w ℓ) to <paramref name="diagonal"/>.</summary>
+    static virtual double LossHessianDiagonalAccumulate<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss
+        => throw NotAccumulating();
+
+    private static NotSupportedException NotAccumulating() =>
+        new("This model does not implement the accumulating members (HasAccumulatingMembers is false); call the overwriting member instead.");
 }
