@@ -78,7 +78,8 @@ internal sealed class MemberBuilder
     {
         _cancellationToken.ThrowIfCancellationRequested();
         _taken = new HashSet<string>(_reserved);
-        return build();
+        var member = build();
+        return member.Driver is null ? member with { Function = AccumulationFusion.Apply(member.Function) } : member;
     }
 
     /// <summary>Calls of functions that are neither intrinsics nor backed by a user rule.</summary>
@@ -331,7 +332,9 @@ internal sealed class MemberBuilder
         var varied = Activity.Varied(reverseProgram, WrtNames);
         var transform = new TangentTransform(varied, names, lanes, stackTangents: true, rules: _rules);
         var statements = new List<Stmt>();
-        if (!accumulate) statements.AddRange(ClearSpans(hvs));
+        // A varied gradient span is cleared (or declared) by the reverse program, and the tangent of that statement
+        // clears its H·v span; only the H·v spans of gradients that do not vary need clearing here.
+        if (!accumulate) statements.AddRange(ClearSpans(Enumerable.Range(0, hvs.Count).Where(k => !varied.Contains(grads[k].Param.Name)).Select(k => hvs[k])));
         statements.AddRange(DeclareUnboundTangents(varied, names, transform));
         statements.AddRange(transform.Transform(reverseProgram).Statements);
         for (int k = 0; k < grads.Count; k++)
