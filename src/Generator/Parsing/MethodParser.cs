@@ -338,11 +338,19 @@ internal sealed partial class MethodParser
     private bool IsElement(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type, _element);
 }
 
-/// <summary>The member names generated for a method (suffixes appended to its name).</summary>
+/// <summary>
+/// The member names generated for a method (suffixes appended to its name), private helpers included. Conservative:
+/// the model-only names (the nested Model struct, the Accumulate twins) count for every vector function.
+/// </summary>
 internal static class MemberNames
 {
-    public static readonly string[] Scalar = { "Gradient", "Jvp", "Hvp", "HessianDiagonal", "HessianDiagonalApprox", "Hessian" };
-    public static readonly string[] Vector = { "Jvp", "Vjp", "Loss", "LossGradient", "LossHvp", "Ggnvp", "GgnDiagonal", "LossHessianDiagonal", "LossHessian", "Model" };
+    public static readonly string[] Scalar = { "Gradient", "Jvp", "Hvp", "HessianDiagonal", "HessianDiagonalApprox", "Hessian", "HvpLanes" };
+    public static readonly string[] Vector =
+    {
+        "Jvp", "Vjp", "Loss", "LossGradient", "LossHvp", "Ggnvp", "GgnDiagonal", "LossHessianDiagonal", "LossHessian", "Model",
+        "VjpLanes", "LossHvpLanes",
+        "LossGradientAccumulate", "LossHvpAccumulate", "GgnvpAccumulate", "GgnDiagonalAccumulate", "LossHessianDiagonalAccumulate",
+    };
 
     public static string[] Suffixes(bool isVector) => isVector ? Vector : Scalar;
 }
