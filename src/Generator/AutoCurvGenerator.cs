@@ -59,10 +59,25 @@ public sealed class AutoCurvGenerator : IIncrementalGenerator
             .Select(static (pair, ct) => MemberBuilder.Build(pair.Left, pair.Right, ct))
             .WithTrackingName(TrackingNames.Differentiate);
 
-        context.RegisterSourceOutput(differentiated, static (spc, method) =>
+        // Cross-method check, a small equatable value so that edits elsewhere leave it cached: two methods of one
+        // type must not generate the same member (AC0028).
+        var collisions = differentiated
+            .Select(DeclaredMembers.Of)
+            .WithTrackingName(TrackingNames.Signatures)
+            .Collect()
+            .Select(MemberCollisions.Find)
+            .WithTrackingName(TrackingNames.Collisions);
+
+        context.RegisterSourceOutput(differentiated.Combine(collisions), static (spc, input) =>
         {
+            var method = input.Left;
             foreach (var info in method.Diagnostics) spc.ReportDiagnostic(info.ToDiagnostic());
             if (method.Members.Count == 0) return;
+            if (input.Right.For(method.Spec.HintName) is { } collision)
+            {
+                spc.ReportDiagnostic(collision.ToDiagnostic());
+                return;
+            }
             string text;
             try
             {

@@ -39,19 +39,16 @@ public sealed class AwkwardInputsTests
     /// Inputs the generator currently mishandles (each has a skipped fact below). Name → bug. Found and since fixed
     /// (now ordinary cases): escaped identifiers, model inputs named target/result, file-local containers, newlines
     /// in copied source comments, inlined-local prefix collisions (H1 call 11 vs H11 call 1), duplicate definitions,
-    /// C# 9 output, generator time exponential in expression depth (Binary/Conditional.Type recomputed per access).
+    /// C# 9 output, generator time exponential in expression depth (Binary/Conditional.Type recomputed per access),
+    /// overloads generating the same member (now AC0028; the fact named Bug_ for it stays as its regression test).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> KnownBugs = new Dictionary<string, string>
     {
-        ["overloads_with_colliding_generated_members"] = OverloadCollision,
         ["own_autocurv_attributes_without_runtime"] = MissingRuntime,
         ["nested_calls_depth_200"] = CodeSizeBlowup,
         ["nested_tanh_products_depth_100"] = CodeSizeBlowup,
         ["product_chain_200_factors"] = CodeSizeBlowup,
     };
-
-    public const string OverloadCollision =
-        "generator bug: overloads F(double a, double b) and F([Wrt] double a, double b, double c) both generate FJvp(double, double, double, double, out double): CS0111 (AC0013 only checks user members)";
 
     public const string MissingRuntime =
         "generator bug (minor): with AutoCurv attributes declared by hand and no reference to the AutoCurv runtime, the generator still emits code that uses AutoCurv.CompilerServices: CS0234 instead of an AC diagnostic";
@@ -205,7 +202,7 @@ public sealed class AwkwardInputsTests
         }
     }
 
-    [Fact(Skip = OverloadCollision)]
+    [Fact]
     public void Bug_overloads_with_colliding_generated_members() => Check(AwkwardInputs.Get("overloads_with_colliding_generated_members"), _output);
 
     [Fact(Skip = MissingRuntime)]
