@@ -16,6 +16,9 @@ public static class TrackingNames
     /// <summary>Once per compilation: the methods whose generated members would duplicate another method's (AC0028).</summary>
     public const string Collisions = nameof(Collisions);
 
+    /// <summary>Once per compilation: whether the AutoCurv runtime is referenced (AC0027 when not).</summary>
+    public const string Runtime = nameof(Runtime);
+
     /// <summary>Every stage that must be cached after an edit that does not touch a [Differentiable] method.</summary>
-    public static readonly string[] All = { Parse, Diagnostics, Specs, Rules, RuleList, Differentiate, Signatures, Collisions };
+    public static readonly string[] All = { Parse, Diagnostics, Specs, Rules, RuleList, Differentiate, Signatures, Collisions, Runtime };
 }

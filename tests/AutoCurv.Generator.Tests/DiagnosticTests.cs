@@ -643,7 +643,55 @@ public sealed class DiagnosticTests
         Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
     }
 
-    // ------------------------------------------------------------------ AC0028: checks across methods
+    // ------------------------------------------------------------------ AC0027 .. AC0028: checks across methods
+
+    /// <summary>A library compilation of <paramref name="sources"/> without the AutoCurv runtime (framework assemblies only).</summary>
+    private static Microsoft.CodeAnalysis.CSharp.CSharpCompilation WithoutRuntime(params string[] sources) =>
+        GeneratorHarness.CreateCompilation(sources).RemoveReferences(
+            GeneratorHarness.References.Where(r => Path.GetFileNameWithoutExtension(r.Display) == "AutoCurv"));
+
+    private const string OwnAttributes = """
+        namespace AutoCurv
+        {
+            [System.AttributeUsage(System.AttributeTargets.Method)] public sealed class DifferentiableAttribute : System.Attribute { }
+            [System.AttributeUsage(System.AttributeTargets.Parameter)] public sealed class WrtAttribute : System.Attribute { }
+        }
+        """;
+
+    [Fact]
+    public void AC0027_attributes_declared_by_hand_without_the_runtime()
+    {
+        const string source = """
+            using AutoCurv;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F([Wrt] double x, double y) => x * y;
+
+                [Differentiable]
+                public static double G(double x) => x * x;
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(WithoutRuntime(source, OwnAttributes));
+        Assert.Empty(run.Exceptions);
+        const string message = "needs the AutoCurv runtime assembly, which this project does not reference";
+        // One per method, at its name; no code, so no CS0234 for AutoCurv.CompilerServices.
+        AssertDiagnostics(run, new[]
+        {
+            new Expected("AC0027", 6, "F", "[Differentiable] method 'F' " + message, "add a reference to the AutoCurv package (or AutoCurv.dll)"),
+            new Expected("AC0027", 9, "G", "[Differentiable] method 'G' " + message),
+        });
+    }
+
+    [Fact]
+    public void AC0027_is_not_reported_when_the_runtime_is_referenced()
+    {
+        GeneratorRun run = Run(InC("    [Differentiable] public static double F(double x) => x * x;"));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.GeneratedSources);
+        Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
+    }
 
     private const string CollidingOverloads = """
         using AutoCurv;

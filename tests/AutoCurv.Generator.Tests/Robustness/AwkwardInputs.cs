@@ -355,7 +355,7 @@ public static class AwkwardInputs
         AddCompilation("framework_without_autocurv_runtime", Outcome.InputErrors, null, () =>
             CSharpCompilation.Create("NoRuntime", new[] { GeneratorHarness.Parse(InClass("[Differentiable] public static double F(double x) => x * x;")) }, FrameworkOnly(),
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)));
-        AddCompilation("own_autocurv_attributes_without_runtime", Outcome.Either, null, () =>
+        AddCompilation("own_autocurv_attributes_without_runtime", Outcome.Rejected, "AC0027", () =>
             CSharpCompilation.Create("OwnAttributes", new[]
             {
                 GeneratorHarness.Parse("namespace AutoCurv { [System.AttributeUsage(System.AttributeTargets.Method)] public sealed class DifferentiableAttribute : System.Attribute { } public sealed class WrtAttribute : System.Attribute { } }", "Attributes.cs"),
