@@ -59,10 +59,33 @@ public sealed class AutoCurvGenerator : IIncrementalGenerator
             .Select(static (pair, ct) => MemberBuilder.Build(pair.Left, pair.Right, ct))
             .WithTrackingName(TrackingNames.Differentiate);
 
-        context.RegisterSourceOutput(differentiated, static (spc, method) =>
+        // Cross-method checks, each a small equatable value so that edits elsewhere leave them cached: the runtime
+        // must be referenced (AC0027), and two methods of one type must not generate the same member (AC0028).
+        var hasRuntime = context.CompilationProvider
+            .Select(RuntimeReference.IsPresent)
+            .WithTrackingName(TrackingNames.Runtime);
+        var collisions = differentiated
+            .Select(DeclaredMembers.Of)
+            .WithTrackingName(TrackingNames.Signatures)
+            .Collect()
+            .Select(MemberCollisions.Find)
+            .WithTrackingName(TrackingNames.Collisions);
+
+        context.RegisterSourceOutput(differentiated.Combine(collisions).Combine(hasRuntime), static (spc, input) =>
         {
+            var method = input.Left.Left;
             foreach (var info in method.Diagnostics) spc.ReportDiagnostic(info.ToDiagnostic());
             if (method.Members.Count == 0) return;
+            if (!input.Right)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.RuntimeNotReferenced, method.Spec.Location?.ToLocation(), method.Spec.Name));
+                return;
+            }
+            if (input.Left.Right.For(method.Spec.HintName) is { } collision)
+            {
+                spc.ReportDiagnostic(collision.ToDiagnostic());
+                return;
+            }
             string text;
             try
             {

@@ -643,6 +643,181 @@ public sealed class DiagnosticTests
         Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
     }
 
+    // ------------------------------------------------------------------ AC0027 .. AC0028: checks across methods
+
+    /// <summary>A library compilation of <paramref name="sources"/> without the AutoCurv runtime (framework assemblies only).</summary>
+    private static Microsoft.CodeAnalysis.CSharp.CSharpCompilation WithoutRuntime(params string[] sources) =>
+        GeneratorHarness.CreateCompilation(sources).RemoveReferences(
+            GeneratorHarness.References.Where(r => Path.GetFileNameWithoutExtension(r.Display) == "AutoCurv"));
+
+    private const string OwnAttributes = """
+        namespace AutoCurv
+        {
+            [System.AttributeUsage(System.AttributeTargets.Method)] public sealed class DifferentiableAttribute : System.Attribute { }
+            [System.AttributeUsage(System.AttributeTargets.Parameter)] public sealed class WrtAttribute : System.Attribute { }
+        }
+        """;
+
+    [Fact]
+    public void AC0027_attributes_declared_by_hand_without_the_runtime()
+    {
+        const string source = """
+            using AutoCurv;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F([Wrt] double x, double y) => x * y;
+
+                [Differentiable]
+                public static double G(double x) => x * x;
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(WithoutRuntime(source, OwnAttributes));
+        Assert.Empty(run.Exceptions);
+        const string message = "needs the AutoCurv runtime assembly, which this project does not reference";
+        // One per method, at its name; no code, so no CS0234 for AutoCurv.CompilerServices.
+        AssertDiagnostics(run, new[]
+        {
+            new Expected("AC0027", 6, "F", "[Differentiable] method 'F' " + message, "add a reference to the AutoCurv package (or AutoCurv.dll)"),
+            new Expected("AC0027", 9, "G", "[Differentiable] method 'G' " + message),
+        });
+    }
+
+    [Fact]
+    public void AC0027_is_not_reported_when_the_runtime_is_referenced()
+    {
+        GeneratorRun run = Run(InC("    [Differentiable] public static double F(double x) => x * x;"));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.GeneratedSources);
+        Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
+    }
+
+    private const string CollidingOverloads = """
+        using AutoCurv;
+
+        public static partial class C
+        {
+            [Differentiable]
+            public static double F(double a, double b) => a * b;
+
+            [Differentiable]
+            public static double F([Wrt] double a, double b, double c) => a * b * c;
+        }
+        """;
+
+    [Fact]
+    public void AC0028_overloads_generating_the_same_member()
+    {
+        GeneratorRun run = Run(CollidingOverloads);
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("AC0028", d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        // At the later declaration, which loses all its members; the first keeps its own.
+        Assert.Equal("F", SpanText(run, d));
+        Assert.Equal(9, d.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Equal(
+            "[Differentiable] method 'F(double, double, double)' would get the generated member 'FJvp(double, double, double, double, out double)', " +
+            "which clashes with 'FJvp(double, double, double, double, out double)' generated for 'F(double, double)' declared before it in type 'C'; " +
+            "nothing is generated for 'F(double, double, double)': rename one of the two methods",
+            d.GetMessage(CultureInfo.InvariantCulture));
+        Assert.EndsWith("docs/diagnostics.md#ac0028", d.Descriptor.HelpLinkUri, StringComparison.Ordinal);
+        string generated = Assert.Single(run.GeneratedSources).Value;
+        Assert.Contains("out double gb)", generated, StringComparison.Ordinal); // F(double a, double b): both inputs are Wrt
+        Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
+    }
+
+    [Fact]
+    public void AC0028_the_first_declaration_by_file_then_position_keeps_its_members()
+    {
+        // The same two overloads, the three-parameter one now in the earlier file: it keeps its members.
+        string three = InC("    [Differentiable] public static double F([Wrt] double a, double b, double c) => a * b * c;");
+        string two = InC("    [Differentiable] public static double F(double a, double b) => a * b;");
+        GeneratorRun run = Run(three, two);
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("AC0028", d.Id);
+        Assert.Equal("Source1.cs", d.Location.GetLineSpan().Path);
+        Assert.Equal(6, d.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Equal("F", SpanText(run, d));
+        Assert.Contains("method 'F(double, double)' would get the generated member 'FJvp(double, double, double, double, out double)'", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("out double ga)", Assert.Single(run.GeneratedSources).Value, StringComparison.Ordinal);
+        Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
+
+        // The same method is kept whatever order the files are added to the compilation in (only the hint name's
+        // overload index follows the compilation's member order).
+        GeneratorRun swapped = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(three, two).RemoveAllSyntaxTrees()
+            .AddSyntaxTrees(GeneratorHarness.Parse(two, "Source1.cs"), GeneratorHarness.Parse(three, "Source0.cs")));
+        Assert.Equal(GeneratorHarness.Format(run.GeneratorDiagnostics), GeneratorHarness.Format(swapped.GeneratorDiagnostics));
+        Assert.Equal(run.GeneratedSources.Values, swapped.GeneratedSources.Values);
+    }
+
+    [Fact]
+    public void AC0028_nested_loss_struct_against_the_loss_members_of_a_vector_overload()
+    {
+        // The loss-shaped F gets the nested struct FLoss; the vector F would get the methods FLoss<TLoss>(...) (CS0102).
+        const string source = """
+            using System;
+            using AutoCurv;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F([Wrt] ReadOnlySpan<double> output, ReadOnlySpan<double> target) => 0.5 * (output[0] - target[0]) * (output[0] - target[0]);
+
+                [Differentiable]
+                public static void F([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output) { output[0] = w[0] * x[0]; }
+            }
+            """;
+        GeneratorRun run = Run(source);
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("AC0028", d.Id);
+        Assert.Equal(10, d.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Equal("F", SpanText(run, d));
+        Assert.Contains("'FLoss<TLoss>(System.ReadOnlySpan<double>, System.ReadOnlySpan<double>, System.Span<double>, System.ReadOnlySpan<double>)', which clashes with 'FLoss' generated for " +
+            "'F(System.ReadOnlySpan<double>, System.ReadOnlySpan<double>)'", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("readonly struct FLoss", Assert.Single(run.GeneratedSources).Value, StringComparison.Ordinal);
+        Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
+    }
+
+    [Fact]
+    public void AC0028_is_not_reported_for_overloads_whose_members_differ_nor_for_equal_methods_in_two_types()
+    {
+        const string source = """
+            using System;
+            using AutoCurv;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double a, double b) => a * b;
+
+                [Differentiable]
+                public static double F(double a, double b, double c) => a * b * c;
+
+                public static double Use(double a, double b, double c) => FJvp(a, b, 1.0, 0.0, out double d2) + FJvp(a, b, c, 1.0, 0.0, 0.0, out double d3) + d2 + d3;
+            }
+
+            public static partial class D
+            {
+                [Differentiable]
+                public static double F(double a, double b) => a * b;
+            }
+
+            public static partial class E // the fix docs/diagnostics.md gives for AC0028
+            {
+                [Differentiable]
+                public static double F(double a, double b) => a * b;
+
+                [Differentiable]
+                public static double F3([Wrt] double a, double b, double c) => F(a, b) * c;
+            }
+            """;
+        GeneratorRun run = Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(5, run.GeneratedSources.Count);
+        Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
+    }
+
     // ------------------------------------------------------------------ AC0014: loops
 
     private const string LoopAdvice = "write loops as 'for (int i = start; i < end; i++)'";
@@ -1274,8 +1449,9 @@ public sealed class DiagnosticTests
         foreach (DiagnosticDescriptor d in Descriptors())
         {
             Assert.Contains("\n## " + d.Id + "\n", docs.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
-            // AC0020 is RobustnessTests' ([DerivativeOf] rule ids from AC0022 on are RuleDiagnosticTests').
-            if (d.Id == DiagnosticDescriptors.InternalError.Id || string.CompareOrdinal(d.Id, "AC0021") > 0) continue;
+            Assert.Contains($"| [{d.Id}](#{d.Id.ToLowerInvariant()}) | {d.Title} |", docs, StringComparison.Ordinal);
+            // AC0020 is RobustnessTests'; the [DerivativeOf] rule ids AC0022 and AC0023 are RuleDiagnosticTests'.
+            if (d.Id == DiagnosticDescriptors.InternalError.Id || d.Id is "AC0022" or "AC0023") continue;
             Assert.True(tests.Any(t => t.Name.StartsWith(d.Id + "_", StringComparison.Ordinal)), $"no test named {d.Id}_… in DiagnosticTests");
         }
     }

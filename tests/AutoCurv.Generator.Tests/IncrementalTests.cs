@@ -13,8 +13,9 @@ namespace AutoCurv.Generator.Tests;
 /// <summary>
 /// Incremental caching of the pipeline (driver runs with step tracking on): edits that touch no [Differentiable]
 /// method leave every tracked step Cached/Unchanged; an edit of one method re-differentiates exactly that method;
-/// an edit of a callee in another file re-differentiates its caller (the caller inlines it); and no step output
-/// holds a Roslyn symbol, node, tree, location, semantic model or compilation.
+/// an edit of a callee in another file re-differentiates its caller (the caller inlines it); the cross-method
+/// checks (Signatures, Collisions, Runtime) stay cached when a body changes and follow edits that add or remove a
+/// collision; and no step output holds a Roslyn symbol, node, tree, location, semantic model or compilation.
 /// </summary>
 public sealed class IncrementalTests
 {
@@ -201,6 +202,54 @@ public sealed class IncrementalTests
         Assert.Contains("200.0", after, StringComparison.Ordinal);
         Assert.Equal(first.Source("Sample.Net.Scaled.AutoCurv.g.cs"), second.Source("Sample.Net.Scaled.AutoCurv.g.cs"));
         Assert.True(second.OutputErrors.IsEmpty, GeneratorHarness.Format(second.OutputErrors));
+    }
+
+    [Fact]
+    public void Editing_a_differentiable_method_body_leaves_the_cross_method_checks_cached()
+    {
+        GeneratorRun first = FirstRun();
+        GeneratorRun second = GeneratorHarness.Rerun(first, Edit(first, "Source0.cs", "sum += 100.0 * a * a + b * b;", "sum += 200.0 * a * a + b * b;"));
+
+        Assert.Contains(("Rosenbrock", IncrementalStepRunReason.Modified), Differentiations(second));
+        // The body changed, its generated members' signatures did not: the collision check is not redone.
+        IncrementalAssert.StepsAreCached(second.RunResult, new[] { TrackingNames.Signatures, TrackingNames.Collisions, TrackingNames.Runtime });
+        Assert.NotEqual(first.Source("Sample.Net.Rosenbrock.AutoCurv.g.cs"), second.Source("Sample.Net.Rosenbrock.AutoCurv.g.cs"));
+    }
+
+    [Fact]
+    public void A_collision_added_and_removed_by_edits_blocks_and_then_restores_the_later_method()
+    {
+        GeneratorRun first = FirstRun();
+        GeneratorRun second = GeneratorHarness.RerunWithAddedSource(first, """
+            using AutoCurv;
+
+            namespace Sample;
+
+            public static partial class Net
+            {
+                [Differentiable]
+                public static double Pair(double a, double b) => a * b;
+
+                [Differentiable]
+                public static double Pair([Wrt] double a, double b, double c) => a * b * c;
+            }
+            """);
+
+        Assert.Equal(new[] { "AC0010", "AC0028" }, second.GeneratorDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal).ToArray());
+        Diagnostic collision = second.GeneratorDiagnostics.Single(d => d.Id == "AC0028");
+        Assert.Equal(("Added.cs", 11), (collision.Location.GetLineSpan().Path, collision.Location.GetLineSpan().StartLinePosition.Line + 1));
+        Assert.Equal(4, second.GeneratedSources.Count);
+        foreach (string hint in first.GeneratedSources.Keys) Assert.Equal(first.GeneratedSources[hint], second.GeneratedSources[hint]);
+        Assert.All(Differentiations(second).Where(s => s.Method != "Pair"), s =>
+            Assert.True(s.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{s.Method} was {s.Reason}"));
+        Assert.True(second.OutputErrors.IsEmpty, GeneratorHarness.Format(second.OutputErrors));
+
+        GeneratorRun third = GeneratorHarness.Rerun(second, Edit(second, "Added.cs",
+            "public static double Pair([Wrt] double a, double b, double c)", "public static double Triple([Wrt] double a, double b, double c)"));
+        Assert.Equal("AC0010", Assert.Single(third.GeneratorDiagnostics).Id);
+        Assert.Equal(5, third.GeneratedSources.Count);
+        Assert.Contains("public static double TripleJvp(", third.Source("Sample.Net.Triple.AutoCurv.g.cs"), StringComparison.Ordinal);
+        Assert.True(third.OutputErrors.IsEmpty, GeneratorHarness.Format(third.OutputErrors));
     }
 
     [Fact]

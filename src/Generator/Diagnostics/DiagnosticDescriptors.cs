@@ -111,6 +111,14 @@ internal static class DiagnosticDescriptors
         "File-local containing type",
         "Type '{0}' is file-local: its generated members would live in another file and could not see '{1}'; remove the 'file' modifier");
 
+    public static readonly DiagnosticDescriptor RuntimeNotReferenced = Error("AC0027",
+        "AutoCurv runtime not referenced",
+        "[Differentiable] method '{0}' needs the AutoCurv runtime assembly, which this project does not reference (the generated members call AutoCurv.CompilerServices); add a reference to the AutoCurv package (or AutoCurv.dll) instead of declaring the attributes yourself");
+
+    public static readonly DiagnosticDescriptor GeneratedMemberCollision = Error("AC0028",
+        "Generated members of two methods collide",
+        "[Differentiable] method '{0}' would get the generated member '{1}', which clashes with '{2}' generated for '{3}' declared before it in type '{4}'; nothing is generated for '{0}': rename one of the two methods");
+
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error("AC0021",
         "Unsupported local or value type",
         "'{0}' has type '{1}'; a [Differentiable] method over {2} computes with {2}, int and bool only (no mixing of double and float)");

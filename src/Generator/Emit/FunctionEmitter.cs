@@ -36,23 +36,31 @@ internal sealed class FunctionEmitter
     /// <summary>An identifier as C# text: a reserved keyword used as a name (@in, @double) gets its '@' back.</summary>
     public static string N(string name) => Identifiers.Escape(name);
 
-    private string TypeName(IrType type) => type switch
+    private string TypeName(IrType type) => TypeName(type, _t);
+
+    private static string TypeName(IrType type, string element) => type switch
     {
-        IrType.Real => _t,
+        IrType.Real => element,
         IrType.Int => "int",
         IrType.Bool => "bool",
-        IrType.Lanes => $"{Vector}<{_t}>",
+        IrType.Lanes => $"{Vector}<{element}>",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
     private int LanesPerVector => _isFloat ? 8 : 4;
 
-    public string Parameter(IrParam p)
+    public string Parameter(IrParam p) => $"{ParameterType(p, _t)} {N(p.Name)}";
+
+    /// <summary>
+    /// A parameter's declared type, with <c>out</c> for a scalar result: also what the compiler compares to tell
+    /// overloads apart (<see cref="DeclaredMembers"/>). <paramref name="element"/> is "double" or "float".
+    /// </summary>
+    public static string ParameterType(IrParam p, string element)
     {
-        if (p.DeclaredType is not null) return $"{p.DeclaredType} {N(p.Name)}";
-        string element = TypeName(p.Type);
-        if (p.Shape == ParamShape.Span) return $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{element}> {N(p.Name)}";
-        return p.IsOutput ? $"out {element} {N(p.Name)}" : $"{element} {N(p.Name)}";
+        if (p.DeclaredType is not null) return p.DeclaredType;
+        string type = TypeName(p.Type, element);
+        if (p.Shape == ParamShape.Span) return $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{type}>";
+        return p.IsOutput ? $"out {type}" : type;
     }
 
     public void EmitMethod(GeneratedMember member, string accessibility)

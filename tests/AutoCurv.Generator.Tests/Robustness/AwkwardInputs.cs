@@ -265,7 +265,7 @@ public static class AwkwardInputs
         Add("vector_parameters_named_tangent", Outcome.Either, null, InClass(
             "[Differentiable] public static void F([Wrt] ReadOnlySpan<double> tangent, Span<double> outputTangent) { for (int i = 0; i < outputTangent.Length; i++) outputTangent[i] = tangent[i % tangent.Length] * tangent[0]; }"));
         Add("overloads_distinct", Outcome.Accepted, null, InClass("[Differentiable] public static double F(double a) => a * a;\n[Differentiable] public static double F(ReadOnlySpan<double> a) => a[0] * a[0];"));
-        Add("overloads_with_colliding_generated_members", Outcome.Either, null, InClass(
+        Add("overloads_with_colliding_generated_members", Outcome.Rejected, "AC0028", InClass(
             "[Differentiable] public static double F(double a, double b) => a * b;\n[Differentiable] public static double F([Wrt] double a, double b, double c) => a * b * c;"));
         Add("const_locals_and_fields", Outcome.Accepted, null, InClass("const double K = 2.5;\n[Differentiable] public static double F(double x, double y) { const double L = 1.5; return K * L * x * y; }"), P(0.3, 0.6));
         Add("default_and_var_locals", Outcome.Accepted, null, InClass("[Differentiable] public static double F(double x, double y) { double d = default; var e = x * 2; var f = e * y; return d + f * x; }"), P(0.3, 0.6));
@@ -355,7 +355,7 @@ public static class AwkwardInputs
         AddCompilation("framework_without_autocurv_runtime", Outcome.InputErrors, null, () =>
             CSharpCompilation.Create("NoRuntime", new[] { GeneratorHarness.Parse(InClass("[Differentiable] public static double F(double x) => x * x;")) }, FrameworkOnly(),
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)));
-        AddCompilation("own_autocurv_attributes_without_runtime", Outcome.Either, null, () =>
+        AddCompilation("own_autocurv_attributes_without_runtime", Outcome.Rejected, "AC0027", () =>
             CSharpCompilation.Create("OwnAttributes", new[]
             {
                 GeneratorHarness.Parse("namespace AutoCurv { [System.AttributeUsage(System.AttributeTargets.Method)] public sealed class DifferentiableAttribute : System.Attribute { } public sealed class WrtAttribute : System.Attribute { } }", "Attributes.cs"),

@@ -39,22 +39,16 @@ public sealed class AwkwardInputsTests
     /// Inputs the generator currently mishandles (each has a skipped fact below). Name → bug. Found and since fixed
     /// (now ordinary cases): escaped identifiers, model inputs named target/result, file-local containers, newlines
     /// in copied source comments, inlined-local prefix collisions (H1 call 11 vs H11 call 1), duplicate definitions,
-    /// C# 9 output, generator time exponential in expression depth (Binary/Conditional.Type recomputed per access).
+    /// C# 9 output, generator time exponential in expression depth (Binary/Conditional.Type recomputed per access),
+    /// overloads generating the same member (now AC0028), attributes declared by hand without the runtime (now AC0027);
+    /// the facts named Bug_ for those last two stay as their regression tests.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> KnownBugs = new Dictionary<string, string>
     {
-        ["overloads_with_colliding_generated_members"] = OverloadCollision,
-        ["own_autocurv_attributes_without_runtime"] = MissingRuntime,
         ["nested_calls_depth_200"] = CodeSizeBlowup,
         ["nested_tanh_products_depth_100"] = CodeSizeBlowup,
         ["product_chain_200_factors"] = CodeSizeBlowup,
     };
-
-    public const string OverloadCollision =
-        "generator bug: overloads F(double a, double b) and F([Wrt] double a, double b, double c) both generate FJvp(double, double, double, double, out double): CS0111 (AC0013 only checks user members)";
-
-    public const string MissingRuntime =
-        "generator bug (minor): with AutoCurv attributes declared by hand and no reference to the AutoCurv runtime, the generator still emits code that uses AutoCurv.CompilerServices: CS0234 instead of an AC diagnostic";
 
     public const string CodeSizeBlowup =
         "generator bug: derivative code repeats subexpressions instead of sharing them, so its size grows about cubically: Tanh(e * y + x) nested 20 deep gives 1.1 MB of C#, 40 deep 7.7 MB; a product of 50 factors 1.1 MB; Sin nested 40 deep 0.9 MB. At the corpus sizes (depth 100-200, 200 factors) the output takes minutes to compile";
@@ -205,10 +199,10 @@ public sealed class AwkwardInputsTests
         }
     }
 
-    [Fact(Skip = OverloadCollision)]
+    [Fact]
     public void Bug_overloads_with_colliding_generated_members() => Check(AwkwardInputs.Get("overloads_with_colliding_generated_members"), _output);
 
-    [Fact(Skip = MissingRuntime)]
+    [Fact]
     public void Bug_own_attributes_without_runtime() => Check(AwkwardInputs.Get("own_autocurv_attributes_without_runtime"), _output);
 
     [Fact(Skip = CodeSizeBlowup)]
