@@ -79,7 +79,7 @@ internal sealed class MemberBuilder
         _cancellationToken.ThrowIfCancellationRequested();
         _taken = new HashSet<string>(_reserved);
         var member = build();
-        return member.Driver is null ? member with { Function = AccumulationFusion.Apply(member.Function) } : member;
+        return member.Driver is null ? member with { Function = AccumulationFusion.Apply(DeadStores.Apply(member.Function)) } : member;
     }
 
     /// <summary>Calls of functions that are neither intrinsics nor backed by a user rule.</summary>
