@@ -1025,6 +1025,11 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void Pruning_rejects_an_inverse_whose_n_squared_length_overflows() =>
+        // 65536² wraps to 0 in int: an empty inverse must not pass as "n·n values".
+        RejectsArgument("inverseHessian", () => Pruning.OptimalBrainSurgeonSaliencies(new double[65536], Array.Empty<double>()));
+
+    [Fact]
     public void CurvatureReport_rejects_bad_operators_options_writers_and_paths()
     {
         RejectsNull("op", () => CurvatureReport.Compute(null!));

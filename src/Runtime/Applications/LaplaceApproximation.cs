@@ -372,7 +372,7 @@ public sealed class LaplaceApproximation<TModel, TLoss>
         int n = Size, c = OutputSize;
         ApplicationGuard.RequireLength(input.Length, _data.InputSize, nameof(input), "the data set's input size");
         ApplicationGuard.RequireLength(mean.Length, c, nameof(mean), "the output size C");
-        ApplicationGuard.RequireLength(covariance.Length, c * c, nameof(covariance), "C·C");
+        ApplicationGuard.RequireLength(covariance.Length, (long)c * c, nameof(covariance), "C·C");
         double alpha = RequirePositiveDefinite();
 
         // Row k of J is Jᵀ e_k; project it on the eigenvectors (Full) so Σ is diagonal.

@@ -322,7 +322,7 @@ public static class Pruning
     private static int RequireInverse(int n, ReadOnlySpan<double> inverseHessian)
     {
         ApplicationGuard.RequireParameters(n, "w");
-        ApplicationGuard.RequireLength(inverseHessian.Length, n * n, nameof(inverseHessian), "n·n for the weight count n");
+        ApplicationGuard.RequireLength(inverseHessian.Length, (long)n * n, nameof(inverseHessian), "n·n for the weight count n");
         for (int q = 0; q < n; q++)
         {
             double d = inverseHessian[q * n + q];
