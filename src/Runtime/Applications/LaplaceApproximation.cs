@@ -105,7 +105,7 @@ public sealed class LaplaceApproximation<TModel, TLoss>
     /// <param name="data">The training set the likelihood runs over.</param>
     /// <param name="options">Settings; null for the defaults.</param>
     /// <exception cref="ArgumentNullException">An argument other than <paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or a property of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or a property of <paramref name="options"/> is out of range.</exception>
     public LaplaceApproximation(double[] w, Dataset data, LaplaceOptions? options = null)
         : this(new ReadOnlyMemory<double>(w ?? throw new ArgumentNullException(nameof(w))), data, options)
     {
@@ -116,11 +116,11 @@ public sealed class LaplaceApproximation<TModel, TLoss>
     /// <param name="data">The training set the likelihood runs over.</param>
     /// <param name="options">Settings; null for the defaults.</param>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or a property of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or a property of <paramref name="options"/> is out of range.</exception>
     public LaplaceApproximation(ReadOnlyMemory<double> w, Dataset data, LaplaceOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         options ??= new LaplaceOptions();
         options.Validate(nameof(options));
         Options = options;

@@ -132,15 +132,15 @@ public static class Pruning
     /// <param name="curvature">The outer-product approximation.</param>
     /// <returns>H⁻¹, row-major n × n.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty or <paramref name="curvature"/> is not a defined value.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or <paramref name="curvature"/> is not a defined value.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="damping"/> is not positive and finite.</exception>
     public static double[] InverseOuterProduct<TModel, TLoss>(ReadOnlySpan<double> w, Dataset data, double damping,
         OuterProductCurvature curvature = OuterProductCurvature.EmpiricalFisher)
         where TModel : struct, IModel
         where TLoss : struct, ILoss
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         ApplicationGuard.RequirePositive(damping, nameof(damping));
         if (!Enum.IsDefined(curvature))
             throw new ArgumentException($"'{nameof(curvature)}' = {curvature} is not an OuterProductCurvature value.", nameof(curvature));
@@ -291,14 +291,14 @@ public static class Pruning
     /// <param name="options">Settings; null for the defaults.</param>
     /// <returns>The pruned indices in removal order, their saliencies (mean-loss units) and their sum.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty or a property of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is out of range.</exception>
     public static PruningResult OptimalBrainSurgeon<TModel, TLoss>(Span<double> w, Dataset data, int count, OptimalBrainSurgeonOptions? options = null)
         where TModel : struct, IModel
         where TLoss : struct, ILoss
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         RequireCount(count, w.Length);
         options ??= new OptimalBrainSurgeonOptions();
         options.Validate(nameof(options));
