@@ -111,6 +111,10 @@ internal static class DiagnosticDescriptors
         "File-local containing type",
         "Type '{0}' is file-local: its generated members would live in another file and could not see '{1}'; remove the 'file' modifier");
 
+    public static readonly DiagnosticDescriptor ModelSize = Error("AC0028",
+        "Declared model size",
+        "{0}");
+
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error("AC0021",
         "Unsupported local or value type",
         "'{0}' has type '{1}'; a [Differentiable] method over {2} computes with {2}, int and bool only (no mixing of double and float)");

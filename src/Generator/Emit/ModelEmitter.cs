@@ -26,8 +26,26 @@ internal static class ModelEmitter
         w.Line();
         w.Line($"/// <summary>{f} as an <see cref=\"global::AutoCurv.IModel\"/>: pass it as the model type argument of the data-set operators.</summary>");
         w.Open($"{spec.Accessibility} readonly struct {f}Model : global::AutoCurv.IModel");
-        w.Line($"/// <inheritdoc/>");
-        w.Line($"public static void Forward({common}) => {owner}.{Identifiers.Escape(f)}({args});");
+        if (spec.Sizes is { } sizes)
+        {
+            // The declared sizes (IModel's defaults are -1, not known); Forward checks them like every generated member.
+            foreach (var (property, size) in new[] { ("InputSize", sizes.Input), ("OutputSize", sizes.Output), ("ParameterCount", sizes.Parameters) })
+            {
+                if (size < 0) continue;
+                w.Line($"/// <inheritdoc/>");
+                w.Line($"public static int {property} => {size.ToString(System.Globalization.CultureInfo.InvariantCulture)};");
+            }
+            w.Line($"/// <inheritdoc/>");
+            w.Open($"public static void Forward({common})");
+            SizeChecks.Emit(w, spec);
+            w.Line($"{owner}.{Identifiers.Escape(f)}({args});");
+            w.Close();
+        }
+        else
+        {
+            w.Line($"/// <inheritdoc/>");
+            w.Line($"public static void Forward({common}) => {owner}.{Identifiers.Escape(f)}({args});");
+        }
         w.Line($"/// <inheritdoc/>");
         w.Line($"public static void Jvp({common}, {Ros} _tangent, {S} _outputTangent) => {owner}.{f}Jvp({args}, _tangent, _outputTangent);");
         w.Line($"/// <inheritdoc/>");

@@ -88,6 +88,8 @@ internal sealed partial class MethodParser
 
         _element = signature.Element;
         _isFloat = signature.IsFloat;
+        // Before the body: a bad size is reported even while the body does not compile yet.
+        var sizes = ReadSizes(method, signature);
 
         var body = GetBody(method, syntax, model);
         if (body is null) return Fail();
@@ -131,8 +133,50 @@ internal sealed partial class MethodParser
         string? ns = method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
         var spec = new MethodSpec(ns, containers.ToEquatableArray(), method.Name, Accessibility(method), signature.IsFloat, signature.IsVector,
             signature.Parameters.ToEquatableArray(), primal, HintName(method), LocationInfo.From(syntax.Identifier.GetLocation()),
-            HasSampler: FindSampler(method));
+            HasSampler: FindSampler(method), Sizes: sizes);
         return new ParseResult(spec, _diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The sizes declared by <c>[Differentiable(InputSize = d, OutputSize = C, ParameterCount = n)]</c>, or null when
+    /// none is. AC0028 at the argument for a size below 1, and for any size on a method without the model roles
+    /// (w, x, output): there is no span for it to describe.
+    /// </summary>
+    private ModelSizes? ReadSizes(IMethodSymbol method, Signature signature)
+    {
+        var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName);
+        if (attribute is null || attribute.NamedArguments.IsEmpty) return null;
+        bool roles = MethodSpec.ModelRoles(signature.IsVector, signature.Parameters);
+        string t = signature.IsFloat ? "float" : "double";
+        var values = new[] { -1, -1, -1 }; // w, x, output
+        foreach (var named in attribute.NamedArguments)
+        {
+            int role = named.Key switch { "ParameterCount" => 0, "InputSize" => 1, "OutputSize" => 2, _ => -1 };
+            if (role < 0 || named.Value.Value is not int value) continue;
+            var location = NamedArgumentLocation(attribute, named.Key);
+            if (!roles)
+            {
+                Report(DiagnosticDescriptors.ModelSize, location,
+                    $"{named.Key} describes a model 'void {method.Name}([Wrt] ReadOnlySpan<{t}> w, ReadOnlySpan<{t}> x, Span<{t}> output)', and '{method.Name}' does not have that shape; remove {named.Key}");
+                continue;
+            }
+            if (value < 1)
+            {
+                Report(DiagnosticDescriptors.ModelSize, location,
+                    $"{named.Key} = {value} is not a length; declare the positive length of '{signature.Parameters[role].Name}', or remove {named.Key} to leave it undeclared (not checked)");
+                continue;
+            }
+            values[role] = value;
+        }
+        var sizes = new ModelSizes(Input: values[1], Output: values[2], Parameters: values[0]);
+        return sizes.Any ? sizes : null;
+    }
+
+    private Location? NamedArgumentLocation(AttributeData attribute, string name)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is not AttributeSyntax syntax) return null;
+        var argument = syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        return (argument ?? (SyntaxNode)syntax).GetLocation();
     }
 
     /// <summary>
