@@ -304,6 +304,15 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void AC0028_declared_output_size_disagrees_with_the_constant_writes()
+    {
+        string source = ModelWith("InputSize = 1, OutputSize = 3").Replace("k < output.Length", "k < 2");
+        AssertOnly(source, "AC0028", 6, "OutputSize = 3",
+            "OutputSize = 3, but 'F' writes 'output' only at indices with constant bounds, the largest 1, so its output has 2 values",
+            "declare OutputSize = 2", "remove OutputSize (it is then inferred)");
+    }
+
+    [Fact]
     public void Declared_sizes_on_a_float_model_are_checked_without_a_model_struct()
     {
         // The model roles over float (or arrays) take sizes; only the double-span shape gets FModel.

@@ -67,6 +67,35 @@ public static partial class SizedProbeNet
     }
 }
 
+/// <summary>
+/// A 2 → 3 tanh → 2 perceptron whose output loop has constant bounds: nothing is declared, and the generator infers
+/// OutputSize = 2 from the writes (the other sizes stay unknown).
+/// </summary>
+public static partial class FixedOutputNet
+{
+    [Differentiable]
+    public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
+    {
+        const int c = ProbeNet.Outputs;
+        int d = x.Length;
+        int hidden = (w.Length - c) / (d + 1 + c);
+        Span<double> h = stackalloc double[hidden];
+        for (int j = 0; j < hidden; j++)
+        {
+            double a = w[j * (d + 1) + d];
+            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
+            h[j] = Math.Tanh(a);
+        }
+        int offset = hidden * (d + 1);
+        for (int k = 0; k < c; k++)
+        {
+            double a = w[offset + k * (hidden + 1) + hidden];
+            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
+            output[k] = a;
+        }
+    }
+}
+
 /// <summary>Scalar functions probing how NaN and ∞ travel through the generated members.</summary>
 public static partial class NanProbes
 {
@@ -596,6 +625,17 @@ public sealed class ValidationTests
         Assert.Equal(ProbeNet.ForwardLossGradient<SoftmaxCrossEntropy>(w, x, new double[C], y, gTwin),
             SizedProbeNet.ForwardLossGradient<SoftmaxCrossEntropy>(w, x, output, y, g));
         Assert.Equal(gTwin, g);
+    }
+
+    [Fact]
+    public void Inferred_output_size_is_checked_like_a_declared_one()
+    {
+        Assert.Equal((-1, C, -1), Sizes<FixedOutputNet.ForwardModel>());
+        RejectsSize("data", "OutputSize", C, C + 1, () => new GgnOperator<FixedOutputNet.ForwardModel, SoftmaxCrossEntropy>(Weights(), Data(targetSize: C + 1)));
+        RejectsArgument("output", () => FixedOutputNet.ForwardLoss<SoftmaxCrossEntropy>(Weights(), new double[2], new double[C + 1], new double[C + 1]));
+        // Input size and parameter count are not inferred: another consistent hidden width is still accepted.
+        var w = new double[4 * (3 + 1) + C * (4 + 1)];
+        Assert.Equal(w.Length, new GgnOperator<FixedOutputNet.ForwardModel, SoftmaxCrossEntropy>(w, Data(inputSize: 3)).Size);
     }
 
     [Fact]

@@ -32,6 +32,7 @@ internal static class ModelEmitter
             foreach (var (property, size) in new[] { ("InputSize", sizes.Input), ("OutputSize", sizes.Output), ("ParameterCount", sizes.Parameters) })
             {
                 if (size < 0) continue;
+                if (property == "OutputSize" && sizes.OutputInferred) w.Line($"// Inferred: every write to '{spec.Parameters[2].Name}' is at an index with constant bounds.");
                 w.Line($"/// <inheritdoc/>");
                 w.Line($"public static int {property} => {size.ToString(System.Globalization.CultureInfo.InvariantCulture)};");
             }

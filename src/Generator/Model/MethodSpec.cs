@@ -71,9 +71,11 @@ internal sealed record MethodSpec(
 
 /// <summary>
 /// The sizes a model declares with <c>[Differentiable(InputSize = d, OutputSize = C, ParameterCount = n)]</c>: the
-/// lengths of x, output and w; -1 where not declared. Only on methods with <see cref="MethodSpec.HasModelRoles"/>.
+/// lengths of x, output and w; -1 where not known. Only on methods with <see cref="MethodSpec.HasModelRoles"/>.
+/// <paramref name="OutputInferred"/>: the output size was not declared but read off the body (every write to the
+/// output at an index with constant bounds).
 /// </summary>
-internal sealed record ModelSizes(int Input, int Output, int Parameters)
+internal sealed record ModelSizes(int Input, int Output, int Parameters, bool OutputInferred = false)
 {
     public bool Any => Input >= 0 || Output >= 0 || Parameters >= 0;
 }

@@ -114,6 +114,7 @@ internal sealed partial class MethodParser
         _frames.Push(frame);
         LowerSequence(Flatten(body), statements);
         _frames.Pop();
+        if (_diagnostics.Count == 0 && !_failedSilently) sizes = InferOutputSize(method, signature, sizes, statements);
         if (_diagnostics.Count > 0 || _failedSilently) return Fail();
 
         var parameters = method.Parameters.Select(p =>
@@ -170,6 +171,28 @@ internal sealed partial class MethodParser
         }
         var sizes = new ModelSizes(Input: values[1], Output: values[2], Parameters: values[0]);
         return sizes.Any ? sizes : null;
+    }
+
+    /// <summary>
+    /// Adds the output size read off the lowered body (<see cref="OutputSizeInference"/>) to the declared sizes, or,
+    /// when the model declares another one, reports AC0028 at its OutputSize argument: the body writes past the
+    /// declared end or leaves entries unwritten.
+    /// </summary>
+    private ModelSizes? InferOutputSize(IMethodSymbol method, Signature signature, ModelSizes? sizes, List<Stmt> statements)
+    {
+        if (!MethodSpec.ModelRoles(signature.IsVector, signature.Parameters)) return sizes;
+        string output = signature.Parameters[2].Name;
+        int inferred = OutputSizeInference.Infer(new Block(statements.ToEquatableArray()), output);
+        if (inferred < 0) return sizes;
+        if (sizes is null) return new ModelSizes(-1, inferred, -1, OutputInferred: true);
+        if (sizes.Output < 0) return sizes with { Output = inferred, OutputInferred = true };
+        if (sizes.Output != inferred)
+        {
+            var attribute = method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName);
+            Report(DiagnosticDescriptors.ModelSize, NamedArgumentLocation(attribute, "OutputSize"),
+                $"OutputSize = {sizes.Output}, but '{method.Name}' writes '{output}' only at indices with constant bounds, the largest {inferred - 1}, so its output has {inferred} values; declare OutputSize = {inferred}, or remove OutputSize (it is then inferred)");
+        }
+        return sizes;
     }
 
     private Location? NamedArgumentLocation(AttributeData attribute, string name)
