@@ -1293,6 +1293,17 @@ public sealed class ValidationTests
         RejectsArgument("inverseHessian", () => Pruning.OptimalBrainSurgeonSaliencies(new double[65536], Array.Empty<double>()));
 
     [Fact]
+    public void Dense_n_by_n_results_beyond_one_array_are_refused_before_any_work()
+    {
+        // 46341² > int.MaxValue: the product computed in int would wrap around to a negative length.
+        var w = new double[46341];
+        var e = Assert.Throws<InvalidOperationException>(() => Pruning.InverseOuterProduct<ProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, Data(), 1.0));
+        Assert.Contains("46341 × 46341", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() =>
+            LevenbergMarquardt.Minimize<ProbeNet.ForwardModel>(w, Data(), new LevenbergMarquardtOptions { Solver = LeastSquaresSolver.Cholesky }));
+    }
+
+    [Fact]
     public void CurvatureReport_rejects_bad_operators_options_writers_and_paths()
     {
         RejectsNull("op", () => CurvatureReport.Compute(null!));

@@ -312,12 +312,12 @@ public sealed class LaplaceApproximation<TModel, TLoss>
 
     /// <summary>The posterior covariance Σ = P⁻¹ as a dense row-major n × n matrix, at the current <see cref="PriorPrecision"/>.</summary>
     /// <returns>Σ (diagonal for <see cref="LaplaceStructure.Diagonal"/>).</returns>
-    /// <exception cref="InvalidOperationException">P is not positive definite.</exception>
+    /// <exception cref="InvalidOperationException">P is not positive definite, or an n × n matrix does not fit in one array.</exception>
     public double[] PosteriorCovariance()
     {
         int n = Size;
         double alpha = RequirePositiveDefinite();
-        var sigma = new double[n * n];
+        var sigma = new double[CurvatureGuard.DenseLength(n, "use PosteriorVariance for the diagonal")];
         if (_eigenvectors is null)
         {
             for (int q = 0; q < n; q++) sigma[q * n + q] = 1.0 / (_eigenvalues[q] + alpha);

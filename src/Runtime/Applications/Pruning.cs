@@ -134,6 +134,7 @@ public static class Pruning
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or <paramref name="curvature"/> is not a defined value.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="damping"/> is not positive and finite.</exception>
+    /// <exception cref="InvalidOperationException">The dense n × n inverse does not fit in one array.</exception>
     public static double[] InverseOuterProduct<TModel, TLoss>(ReadOnlySpan<double> w, Dataset data, double damping,
         OuterProductCurvature curvature = OuterProductCurvature.EmpiricalFisher)
         where TModel : struct, IModel
@@ -146,7 +147,7 @@ public static class Pruning
             throw new ArgumentException($"'{nameof(curvature)}' = {curvature} is not an OuterProductCurvature value.", nameof(curvature));
 
         int n = w.Length, c = data.TargetSize, count = data.Count;
-        var inverse = new double[n * n];
+        var inverse = new double[CurvatureGuard.DenseLength(n, "prune by OptimalBrainDamage, which needs the diagonal only")];
         for (int q = 0; q < n; q++) inverse[q * n + q] = 1.0 / damping;
         var output = new double[c];
         var vector = new double[n];

@@ -90,13 +90,22 @@ internal static class CurvatureGuard
         }
     }
 
+    /// <summary>
+    /// n·n, after checking that a dense n × n matrix fits in one array (n·n computed in <c>int</c> would wrap around
+    /// beyond n = 46340); <paramref name="instead"/> completes the message with what to use instead.
+    /// </summary>
+    public static int DenseLength(int n, string instead)
+    {
+        if ((long)n * n > Array.MaxLength)
+            throw new InvalidOperationException($"A dense {n} × {n} matrix does not fit in one array; {instead}.");
+        return n * n;
+    }
+
     /// <summary>Forms the dense matrix of <paramref name="op"/> column by column, then symmetrises it.</summary>
     public static double[] ToDense(ILinearOperator op)
     {
         int n = op.Size;
-        if ((long)n * n > Array.MaxLength)
-            throw new InvalidOperationException($"A dense {n} × {n} matrix does not fit in one array; use Apply or the Krylov tools instead.");
-        var dense = new double[n * n];
+        var dense = new double[DenseLength(n, "use Apply or the Krylov tools instead")];
         var unit = new double[n];
         var column = new double[n];
         for (int j = 0; j < n; j++)
