@@ -69,7 +69,7 @@ internal sealed class FunctionEmitter
         _w.Unindent();
         _w.Line("{");
         _w.Indent();
-        // Private helpers run behind a public member that has checked the declared sizes already.
+        // Private helpers run behind a public member that has checked the model sizes already.
         if (!member.IsHelper) SizeChecks.Emit(_w, _spec);
         if (member.Driver is not null)
         {

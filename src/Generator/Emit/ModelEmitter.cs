@@ -28,7 +28,7 @@ internal static class ModelEmitter
         w.Open($"{spec.Accessibility} readonly struct {f}Model : global::AutoCurv.IModel");
         if (spec.Sizes is { } sizes)
         {
-            // The declared sizes (IModel's defaults are -1, not known); Forward checks them like every generated member.
+            // The known sizes, declared or (output) inferred; IModel's defaults are -1. Forward checks them like every generated member.
             foreach (var (property, size) in new[] { ("InputSize", sizes.Input), ("OutputSize", sizes.Output), ("ParameterCount", sizes.Parameters) })
             {
                 if (size < 0) continue;

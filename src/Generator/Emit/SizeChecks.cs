@@ -4,8 +4,8 @@ using AutoCurv.Generator.Model;
 namespace AutoCurv.Generator.Emit;
 
 /// <summary>
-/// The entry checks of a model's declared sizes (<c>[Differentiable(InputSize = d, OutputSize = C, ParameterCount = n)]</c>):
-/// one length test per declared size, in the order w, x, output, before any other check, so a span compared with
+/// The entry checks of a model's known sizes (declared with <c>[Differentiable(InputSize = d, OutputSize = C, ParameterCount = n)]</c>,
+/// or the inferred output size): one length test per known size, in the order w, x, output, before any other check, so a span compared with
 /// <c>w.Length</c> or <c>output.Length</c> afterwards is compared with the declared size.
 /// </summary>
 internal static class SizeChecks

@@ -12,7 +12,8 @@ namespace AutoCurv;
 /// <remarks>
 /// <see cref="InputSize"/>, <see cref="OutputSize"/> and <see cref="ParameterCount"/> are -1 ("not known") unless
 /// the model declares them (<c>[Differentiable(InputSize = 2, OutputSize = 3, ParameterCount = 21)]</c>, or an
-/// override in a hand-written model). The data-set operators, <see cref="Objective{TModel, TLoss}"/>,
+/// override in a hand-written model); the generator also infers the output size of a model that writes its output
+/// at constant indices only. The data-set operators, <see cref="Objective{TModel, TLoss}"/>,
 /// <see cref="PerSample{TModel, TLoss}"/> and the applications refuse a <see cref="Dataset"/> or a parameter vector
 /// whose sizes disagree with a known value; a model that leaves them at -1 accepts any sizes and must infer its
 /// layout from the span lengths.
