@@ -17,9 +17,9 @@ namespace AutoCurv;
 /// <see cref="IModel.OutputSize"/>, <see cref="IModel.ParameterCount"/>, so the data-set operators refuse a data set
 /// or a parameter vector of another size. An undeclared size stays -1 (not known) and is not checked, except the
 /// output size of a model whose every write to <c>output</c> is at an index with constant bounds, which the generator
-/// infers (a declared <see cref="OutputSize"/> that disagrees with it is AC0028). A declared
+/// infers (a declared <see cref="OutputSize"/> that disagrees with it is AC0029). A declared
 /// size must be a positive constant, and sizes only describe the model shape: either mistake is reported as
-/// AC0028. The method itself is not changed, so calling <c>F</c> directly checks nothing.
+/// AC0029. The method itself is not changed, so calling <c>F</c> directly checks nothing.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class DifferentiableAttribute : Attribute

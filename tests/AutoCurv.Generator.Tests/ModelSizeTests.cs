@@ -7,7 +7,7 @@ namespace AutoCurv.Generator.Tests;
 /// <summary>
 /// The output size the generator reads off a model's body: inferred when every write to the output span is at an
 /// index with constant bounds, never when the model reads <c>output.Length</c> or indexes it with anything else.
-/// (AC0028 for a declared size that disagrees is in <see cref="DiagnosticTests"/>.)
+/// (AC0029 for a declared size that disagrees is in <see cref="DiagnosticTests"/>.)
 /// </summary>
 public sealed class ModelSizeTests
 {

@@ -111,7 +111,7 @@ internal static class DiagnosticDescriptors
         "File-local containing type",
         "Type '{0}' is file-local: its generated members would live in another file and could not see '{1}'; remove the 'file' modifier");
 
-    public static readonly DiagnosticDescriptor ModelSize = Error("AC0028",
+    public static readonly DiagnosticDescriptor ModelSize = Error("AC0029",
         "Declared model size",
         "{0}");
 

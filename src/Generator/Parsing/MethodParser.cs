@@ -140,7 +140,7 @@ internal sealed partial class MethodParser
 
     /// <summary>
     /// The sizes declared by <c>[Differentiable(InputSize = d, OutputSize = C, ParameterCount = n)]</c>, or null when
-    /// none is. AC0028 at the argument for a size below 1, and for any size on a method without the model roles
+    /// none is. AC0029 at the argument for a size below 1, and for any size on a method without the model roles
     /// (w, x, output): there is no span for it to describe.
     /// </summary>
     private ModelSizes? ReadSizes(IMethodSymbol method, Signature signature)
@@ -175,7 +175,7 @@ internal sealed partial class MethodParser
 
     /// <summary>
     /// Adds the output size read off the lowered body (<see cref="OutputSizeInference"/>) to the declared sizes, or,
-    /// when the model declares another one, reports AC0028 at its OutputSize argument: the body writes past the
+    /// when the model declares another one, reports AC0029 at its OutputSize argument: the body writes past the
     /// declared end or leaves entries unwritten.
     /// </summary>
     private ModelSizes? InferOutputSize(IMethodSymbol method, Signature signature, ModelSizes? sizes, List<Stmt> statements)
