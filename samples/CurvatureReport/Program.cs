@@ -16,7 +16,7 @@ public static partial class Net
     public const int ParameterCount = Hidden * (Inputs + 1) + Classes * (Hidden + 1);
 
     /// <summary>The logits: W₂ tanh(W₁ x + b₁) + b₂.</summary>
-    [Differentiable]
+    [Differentiable(InputSize = Inputs, OutputSize = Classes, ParameterCount = ParameterCount)]
     public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
     {
         int d = x.Length;

@@ -19,7 +19,7 @@ public static partial class Network
     public const int ParameterCount = Hidden * (Inputs + 1) + Hidden + 1;
 
     /// <summary>The network's output for one input; AutoCurv generates <c>ForwardLossGradient&lt;TLoss&gt;</c> and friends from it.</summary>
-    [Differentiable]
+    [Differentiable(InputSize = Inputs, OutputSize = 1, ParameterCount = ParameterCount)]
     public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
     {
         Span<double> h = stackalloc double[8];

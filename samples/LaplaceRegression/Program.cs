@@ -16,7 +16,7 @@ public static partial class Net
     public const int ParameterCount = 2 * Hidden + Hidden + 1;
 
     /// <summary>f(x) = Σ_j v_j tanh(a_j x + b_j) + c.</summary>
-    [Differentiable]
+    [Differentiable(InputSize = 1, OutputSize = 1, ParameterCount = ParameterCount)]
     public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
     {
         int hidden = (w.Length - 1) / 3;

@@ -14,7 +14,7 @@ public static partial class Net
     public const int ParameterCount = Hidden * (Inputs + 1) + Hidden + 1;
 
     /// <summary>f(x) = Σ_j v_j tanh(a_j·x + b_j) + c.</summary>
-    [Differentiable]
+    [Differentiable(InputSize = Inputs, OutputSize = 1, ParameterCount = ParameterCount)]
     public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
     {
         int d = x.Length;

@@ -235,6 +235,98 @@ public sealed class DiagnosticTests
         Assert.Empty(run.GeneratedSources);
     }
 
+    // ------------------------------------------------------------------ AC0029: declared model sizes
+
+    /// <summary>A model (w, x, output) whose attribute, on line 6, is <c>[Differentiable(<paramref name="arguments"/>)]</c>.</summary>
+    private static string ModelWith(string arguments) => $$"""
+        using System;
+        using AutoCurv;
+
+        public static partial class C
+        {
+            [Differentiable({{arguments}})]
+            public static void F([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
+            {
+                for (int k = 0; k < output.Length; k++) output[k] = w[k] * x[0];
+            }
+        }
+        """;
+
+    [Fact]
+    public void AC0029_zero_input_size()
+    {
+        AssertOnly(ModelWith("InputSize = 0"),
+            "AC0029", 6, "InputSize = 0", "InputSize = 0 is not a length", "declare the positive length of 'x'", "remove InputSize");
+    }
+
+    [Fact]
+    public void AC0029_negative_sizes_are_each_reported_at_their_argument()
+    {
+        AssertDiagnostics(Run(ModelWith("OutputSize = -3, InputSize = 2, ParameterCount = -1")), new[]
+        {
+            new Expected("AC0029", 6, "OutputSize = -3", "OutputSize = -3 is not a length", "positive length of 'output'"),
+            new Expected("AC0029", 6, "ParameterCount = -1", "ParameterCount = -1 is not a length", "positive length of 'w'"),
+        });
+    }
+
+    [Fact]
+    public void AC0029_sizes_on_a_scalar_function()
+    {
+        const string source = """
+            using System;
+            using AutoCurv;
+
+            public static partial class C
+            {
+                [Differentiable(ParameterCount = 3)]
+                public static double F(ReadOnlySpan<double> x) => x[0] * x[1];
+            }
+            """;
+        AssertOnly(source, "AC0029", 6, "ParameterCount = 3",
+            "ParameterCount describes a model 'void F([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)'",
+            "'F' does not have that shape", "remove ParameterCount");
+    }
+
+    [Fact]
+    public void AC0029_sizes_on_a_vector_function_whose_second_input_is_differentiated()
+    {
+        // Without [Wrt], x is differentiated too: the method has no constant input, so it is not a model.
+        AssertOnly(ModelWith("OutputSize = 2").Replace("[Wrt] ", ""), "AC0029", 6, "OutputSize = 2", "'F' does not have that shape");
+    }
+
+    [Fact]
+    public void AC0029_is_reported_beside_errors_in_the_body()
+    {
+        string source = ModelWith("InputSize = 0").Replace("output[k] = w[k] * x[0];", "{ output[k] = w[k] * x[0]; while (k < 0) { } }");
+        GeneratorRun run = Run(source);
+        Assert.Equal(new[] { "AC0029", "AC0010" }, run.GeneratorDiagnostics.Select(d => d.Id).ToArray());
+        Assert.Empty(run.GeneratedSources);
+    }
+
+    [Fact]
+    public void AC0029_declared_output_size_disagrees_with_the_constant_writes()
+    {
+        string source = ModelWith("InputSize = 1, OutputSize = 3").Replace("k < output.Length", "k < 2");
+        AssertOnly(source, "AC0029", 6, "OutputSize = 3",
+            "OutputSize = 3, but 'F' writes 'output' only at indices with constant bounds, the largest 1, so its output has 2 values",
+            "declare OutputSize = 2", "remove OutputSize (it is then inferred)");
+    }
+
+    [Fact]
+    public void Declared_sizes_on_a_float_model_are_checked_without_a_model_struct()
+    {
+        // The model roles over float (or arrays) take sizes; only the double-span shape gets FModel.
+        string source = ModelWith("InputSize = 1, OutputSize = 2, ParameterCount = 2").Replace("double", "float");
+        GeneratorRun run = Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
+        string text = run.Source("C.F.AutoCurv.g.cs");
+        Assert.DoesNotContain("FModel", text, StringComparison.Ordinal);
+        Assert.Contains("if (w.Length != 2) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof(w), w.Length, 2);", text, StringComparison.Ordinal);
+        Assert.Contains("if (x.Length != 1) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof(x), x.Length, 1);", text, StringComparison.Ordinal);
+        Assert.Contains("if (output.Length != 2) global::AutoCurv.CompilerServices.Scratch.ThrowLength(nameof(output), output.Length, 2);", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AC0007_unsupported_return_type()
     {

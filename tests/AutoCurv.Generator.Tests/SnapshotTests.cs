@@ -107,6 +107,27 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Model_with_declared_sizes()
+    {
+        // Every public member checks w, x and output against the declared sizes first; FModel exposes them.
+        Verify("Snapshots.Dense.Layer.AutoCurv.g.cs", nameof(Model_with_declared_sizes), Header + """
+            public static partial class Dense
+            {
+                [Differentiable(InputSize = 3, OutputSize = 2, ParameterCount = 8)]
+                public static void Layer([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
+                {
+                    for (int k = 0; k < 2; k++)
+                    {
+                        double a = w[k * 4 + 3];
+                        for (int i = 0; i < 3; i++) a += w[k * 4 + i] * x[i];
+                        output[k] = Math.Tanh(a);
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public void If_else_with_early_return()
     {
         Verify("Snapshots.Branches.Piecewise.AutoCurv.g.cs", nameof(If_else_with_early_return), Header + """

@@ -38,6 +38,64 @@ public static partial class ProbeNet
     }
 }
 
+/// <summary>
+/// <see cref="ProbeNet"/> with its sizes declared: the same body (which still infers its layout from the spans), but
+/// every generated member checks w, x and output, and <c>SizedProbeNet.ForwardModel</c> tells the operators the sizes.
+/// </summary>
+public static partial class SizedProbeNet
+{
+    [Differentiable(InputSize = ProbeNet.Inputs, OutputSize = ProbeNet.Outputs, ParameterCount = ProbeNet.ParameterCount)]
+    public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
+    {
+        int d = x.Length;
+        int c = output.Length;
+        int hidden = (w.Length - c) / (d + 1 + c);
+        Span<double> h = stackalloc double[hidden];
+        for (int j = 0; j < hidden; j++)
+        {
+            double a = w[j * (d + 1) + d];
+            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
+            h[j] = Math.Tanh(a);
+        }
+        int offset = hidden * (d + 1);
+        for (int k = 0; k < c; k++)
+        {
+            double a = w[offset + k * (hidden + 1) + hidden];
+            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
+            output[k] = a;
+        }
+    }
+}
+
+/// <summary>
+/// A 2 → 3 tanh → 2 perceptron whose output loop has constant bounds: nothing is declared, and the generator infers
+/// OutputSize = 2 from the writes (the other sizes stay unknown).
+/// </summary>
+public static partial class FixedOutputNet
+{
+    [Differentiable]
+    public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
+    {
+        const int c = ProbeNet.Outputs;
+        int d = x.Length;
+        int hidden = (w.Length - c) / (d + 1 + c);
+        Span<double> h = stackalloc double[hidden];
+        for (int j = 0; j < hidden; j++)
+        {
+            double a = w[j * (d + 1) + d];
+            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
+            h[j] = Math.Tanh(a);
+        }
+        int offset = hidden * (d + 1);
+        for (int k = 0; k < c; k++)
+        {
+            double a = w[offset + k * (hidden + 1) + hidden];
+            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
+            output[k] = a;
+        }
+    }
+}
+
 /// <summary>Scalar functions probing how NaN and ∞ travel through the generated members.</summary>
 public static partial class NanProbes
 {
@@ -164,14 +222,14 @@ public sealed class ValidationTests
         return w;
     }
 
-    private static Dataset Data(int count = Count, int targetSize = C, double poison = 0.0, int poisonedSample = -1)
+    private static Dataset Data(int count = Count, int targetSize = C, double poison = 0.0, int poisonedSample = -1, int inputSize = ProbeNet.Inputs)
     {
         var random = new RandomSource(99);
-        var inputs = new double[count * ProbeNet.Inputs];
+        var inputs = new double[count * inputSize];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = random.NextGaussian();
         var targets = new double[count * targetSize];
         for (int s = 0; s < count; s++) targets[s * targetSize + s % targetSize] = 1.0;
-        if (poisonedSample >= 0) inputs[poisonedSample * ProbeNet.Inputs] = poison;
+        if (poisonedSample >= 0) inputs[poisonedSample * inputSize] = poison;
         return new Dataset(inputs, targets, count);
     }
 
@@ -393,15 +451,220 @@ public sealed class ValidationTests
         Assert.False(AllFinite(result), $"{kind}: a NaN in v must not vanish from A v");
     }
 
+    // --------------------------------------------------------------------------------------------------------
+    // Declared model sizes ([Differentiable(InputSize, OutputSize, ParameterCount)] → IModel)
+    // --------------------------------------------------------------------------------------------------------
+
     /// <summary>
-    /// IModel carries no output size (nor parameter count), so an operator cannot tell that a data set's target size
-    /// disagrees with the model: a model that infers its sizes from the spans (as ProbeNet does) silently re-slices w.
+    /// Asserts an <see cref="ArgumentException"/> on <paramref name="paramName"/> whose message gives the declared size
+    /// (with the property's name) and the size passed.
     /// </summary>
-    [Fact(Skip = "Missing validation: IModel exposes no output size or parameter count, so the operators cannot refuse a Dataset whose TargetSize disagrees with the model (see docs/numerics.md, Known gaps).")]
-    public void Operator_refuses_a_data_set_whose_target_size_disagrees_with_the_model()
+    private static void RejectsSize(string paramName, string property, int declared, int passed, Action action)
     {
-        var data = Data(targetSize: C + 1);
-        RejectsArgument("data", () => new HessianOperator<ProbeNet.ForwardModel, SoftmaxCrossEntropy>(Weights(), data));
+        ArgumentException e = Assert.Throws<ArgumentException>(action);
+        Assert.Equal(paramName, e.ParamName);
+        Assert.Contains($"{property} = {declared}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($" {passed} ", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The three sizes a model type declares (-1: not known).</summary>
+    private static (int Input, int Output, int Parameters) Sizes<TModel>() where TModel : IModel =>
+        (TModel.InputSize, TModel.OutputSize, TModel.ParameterCount);
+
+    private static ICurvatureOperator CreateSized(string kind, double[] w, Dataset data) => kind switch
+    {
+        "hessian" => new HessianOperator<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, data),
+        "ggn" => new GgnOperator<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, data),
+        "empirical" => new EmpiricalFisherOperator<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, data),
+        "montecarlo" => new MonteCarloFisherOperator<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, data),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private static ICurvatureOperator CreateSizedFromMemory(string kind, ReadOnlyMemory<double> w, Dataset data) => kind switch
+    {
+        "hessian" => new HessianOperator<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, data),
+        "ggn" => new GgnOperator<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, data),
+        "empirical" => new EmpiricalFisherOperator<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, data),
+        "montecarlo" => new MonteCarloFisherOperator<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, data),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    [Fact]
+    public void Model_struct_exposes_the_declared_sizes_and_minus_one_for_undeclared_ones()
+    {
+        Assert.Equal((ProbeNet.Inputs, C, N), Sizes<SizedProbeNet.ForwardModel>());
+        Assert.Equal((-1, -1, -1), Sizes<ProbeNet.ForwardModel>());
+        Assert.Equal((-1, -1, -1), Sizes<MeanSquaredNet>()); // a hand-written IModel keeps the defaults
+    }
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void Operator_refuses_a_data_set_whose_target_size_disagrees_with_the_model(string kind)
+    {
+        RejectsSize("data", "OutputSize", C, C + 1, () => CreateSized(kind, Weights(), Data(targetSize: C + 1)));
+        RejectsSize("data", "OutputSize", C, C - 1, () => CreateSizedFromMemory(kind, Weights(), Data(targetSize: C - 1)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void Operator_refuses_a_data_set_whose_input_size_disagrees_with_the_model(string kind)
+    {
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 3, () => CreateSized(kind, Weights(), Data(inputSize: 3)));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => CreateSizedFromMemory(kind, Weights(), Data(inputSize: 1)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void Operator_refuses_parameters_whose_count_disagrees_with_the_model(string kind)
+    {
+        RejectsSize("w", "ParameterCount", N, N + 1, () => CreateSized(kind, new double[N + 1], Data()));
+        RejectsSize("w", "ParameterCount", N, N - 1, () => CreateSizedFromMemory(kind, new double[N - 1], Data()));
+        RejectsArgument("w", () => CreateSized(kind, Array.Empty<double>(), Data())); // empty is still "empty"
+        Assert.Equal(N, CreateSized(kind, Weights(), Data()).Size);
+    }
+
+    [Fact]
+    public void Objective_refuses_a_mismatched_data_set_and_parameter_vector()
+    {
+        RejectsSize("data", "OutputSize", C, C + 2, () => new Objective<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(Data(targetSize: C + 2)));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 4, () => new Objective<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(Data(inputSize: 4)));
+        var objective = new Objective<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(Data());
+        RejectsSize("w", "ParameterCount", N, N - 1, () => objective.Loss(new double[N - 1]));
+        RejectsSize("w", "ParameterCount", N, N + 1, () => objective.Gradient(new double[N + 1], new double[N + 1]));
+        var gradient = new double[N];
+        Assert.Equal(objective.Gradient(Weights(), gradient), new Objective<ProbeNet.ForwardModel, SoftmaxCrossEntropy>(Data()).Loss(Weights()), 12);
+    }
+
+    [Fact]
+    public void PerSample_refuses_a_mismatched_data_set_and_parameter_vector()
+    {
+        var w = Weights();
+        var wide = Data(targetSize: C + 1);
+        var narrow = Data(inputSize: 1);
+        RejectsSize("data", "OutputSize", C, C + 1, () => PerSample<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>.Gradients(w, wide, new double[Count * N]));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => PerSample<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>.GradientNorms(w, narrow, new double[Count]));
+        RejectsSize("data", "OutputSize", C, C + 1, () => PerSample<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>.GradientVariance(w, wide, new double[N]));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => PerSample<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>.GradientVariance(w, narrow, new double[N], new double[N]));
+        var data = Data();
+        RejectsSize("w", "ParameterCount", N, N + 1, () => PerSample<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>.Gradients(new double[N + 1], data, new double[Count * (N + 1)]));
+        RejectsSize("w", "ParameterCount", N, N - 1, () => PerSample<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>.GradientNorms(new double[N - 1], data, new double[Count]));
+        RejectsSize("w", "ParameterCount", N, N + 1, () => PerSample<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>.GradientVariance(new double[N + 1], data, new double[N + 1]));
+    }
+
+    [Fact]
+    public void Applications_refuse_a_mismatched_data_set_and_parameter_vector()
+    {
+        var w = Weights();
+        var wide = Data(targetSize: C + 1);
+        var narrow = Data(inputSize: 1);
+        var data = Data();
+        double[] longW = new double[N + 1], shortW = new double[N - 1];
+
+        RejectsSize("data", "OutputSize", C, C + 1, () => new HessianFreeOptimizer<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(wide));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => new HessianFreeOptimizer<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(narrow));
+        var optimizer = new HessianFreeOptimizer<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(data);
+        RejectsSize("w", "ParameterCount", N, N + 1, () => optimizer.Step(longW));
+        RejectsSize("w", "ParameterCount", N, N - 1, () => optimizer.Minimize(shortW));
+
+        RejectsSize("data", "OutputSize", C, C + 1, () => LevenbergMarquardt.Minimize<SizedProbeNet.ForwardModel>(Weights(), wide));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => LevenbergMarquardt.Minimize<SizedProbeNet.ForwardModel>(Weights(), narrow));
+        RejectsSize("w", "ParameterCount", N, N + 1, () => LevenbergMarquardt.Minimize<SizedProbeNet.ForwardModel>(longW, data));
+
+        RejectsSize("data", "OutputSize", C, C + 1, () => new LaplaceApproximation<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, wide));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => new LaplaceApproximation<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, narrow));
+        RejectsSize("w", "ParameterCount", N, N - 1, () => new LaplaceApproximation<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(shortW, data));
+        RejectsSize("w", "ParameterCount", N, N + 1, () => new LaplaceApproximation<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(new ReadOnlyMemory<double>(longW), data));
+
+        RejectsSize("data", "OutputSize", C, C + 1, () => Influence.RemovalEstimate<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, wide, 0));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => Influence.RemovalEstimate<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, narrow, 0));
+        RejectsSize("w", "ParameterCount", N, N + 1, () => Influence.RemovalEstimate<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(longW, data, 0));
+        RejectsSize("data", "OutputSize", C, C + 1, () => Influence.AdditionEstimate<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, wide, new double[2], new double[C + 1]));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => Influence.AdditionEstimate<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, narrow, new double[1], new double[C]));
+        RejectsSize("w", "ParameterCount", N, N - 1, () => Influence.AdditionEstimate<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(shortW, data, new double[2], new double[C]));
+
+        RejectsSize("data", "OutputSize", C, C + 1, () => Pruning.InverseOuterProduct<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, wide, 1.0));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => Pruning.InverseOuterProduct<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, narrow, 1.0));
+        RejectsSize("w", "ParameterCount", N, N + 1, () => Pruning.InverseOuterProduct<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(longW, data, 1.0));
+        RejectsSize("data", "OutputSize", C, C + 1, () => Pruning.OptimalBrainSurgeon<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(Weights(), wide, 1));
+        RejectsSize("data", "InputSize", ProbeNet.Inputs, 1, () => Pruning.OptimalBrainSurgeon<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(Weights(), narrow, 1));
+        RejectsSize("w", "ParameterCount", N, N - 1, () => Pruning.OptimalBrainSurgeon<SizedProbeNet.ForwardModel, SoftmaxCrossEntropy>(shortW, data, 1));
+    }
+
+    [Fact]
+    public void Generated_members_of_a_model_with_declared_sizes_reject_w_x_and_output_of_another_length()
+    {
+        var w = Weights();
+        double[] x = { 0.3, -0.4 }, y = { 1, 0 };
+        double[] longW = new double[N + 1], longX = new double[3], shortX = new double[1], longOutput = new double[C + 1];
+        var output = new double[C];
+        foreach (var (name, action) in new (string, Action)[]
+        {
+            ("w", () => SizedProbeNet.ForwardModel.Forward(longW, x, output)),
+            ("x", () => SizedProbeNet.ForwardModel.Forward(w, longX, output)),
+            ("output", () => SizedProbeNet.ForwardModel.Forward(w, x, longOutput)),
+        })
+        {
+            ArgumentException e = Assert.Throws<ArgumentException>(action);
+            Assert.Equal(name, e.ParamName);
+            int declared = name switch { "w" => N, "x" => ProbeNet.Inputs, _ => C };
+            Assert.Contains($"Expected length {declared}, got {declared + 1}.", e.Message, StringComparison.Ordinal);
+        }
+        RejectsArgument("w", () => SizedProbeNet.ForwardJvp(longW, x, output, new double[N + 1], new double[C]));
+        RejectsArgument("x", () => SizedProbeNet.ForwardVjp(w, shortX, output, new double[C], new double[N]));
+        RejectsArgument("output", () => SizedProbeNet.ForwardLoss<SoftmaxCrossEntropy>(w, x, longOutput, new double[C + 1]));
+        RejectsArgument("w", () => SizedProbeNet.ForwardLossGradient<SoftmaxCrossEntropy>(longW, x, output, y, new double[N + 1]));
+        RejectsArgument("x", () => SizedProbeNet.ForwardLossHvp<SoftmaxCrossEntropy>(w, longX, output, y, new double[N], new double[N], new double[N]));
+        RejectsArgument("output", () => SizedProbeNet.ForwardGgnvp<SoftmaxCrossEntropy>(w, x, longOutput, new double[C + 1], new double[N], new double[N]));
+        RejectsArgument("w", () => SizedProbeNet.ForwardGgnDiagonal<SoftmaxCrossEntropy>(longW, x, output, y, new double[N + 1]));
+        RejectsArgument("x", () => SizedProbeNet.ForwardLossHessianDiagonal<SoftmaxCrossEntropy>(w, shortX, output, y, new double[N]));
+        RejectsArgument("w", () => SizedProbeNet.ForwardLossHessian<SoftmaxCrossEntropy>(longW, x, output, y, new double[(N + 1) * (N + 1)]));
+
+        // The right lengths give exactly what the undeclared twin gives.
+        var g = new double[N];
+        var gTwin = new double[N];
+        Assert.Equal(ProbeNet.ForwardLossGradient<SoftmaxCrossEntropy>(w, x, new double[C], y, gTwin),
+            SizedProbeNet.ForwardLossGradient<SoftmaxCrossEntropy>(w, x, output, y, g));
+        Assert.Equal(gTwin, g);
+    }
+
+    [Fact]
+    public void Inferred_output_size_is_checked_like_a_declared_one()
+    {
+        Assert.Equal((-1, C, -1), Sizes<FixedOutputNet.ForwardModel>());
+        RejectsSize("data", "OutputSize", C, C + 1, () => new GgnOperator<FixedOutputNet.ForwardModel, SoftmaxCrossEntropy>(Weights(), Data(targetSize: C + 1)));
+        RejectsArgument("output", () => FixedOutputNet.ForwardLoss<SoftmaxCrossEntropy>(Weights(), new double[2], new double[C + 1], new double[C + 1]));
+        // Input size and parameter count are not inferred: another consistent hidden width is still accepted.
+        var w = new double[4 * (3 + 1) + C * (4 + 1)];
+        Assert.Equal(w.Length, new GgnOperator<FixedOutputNet.ForwardModel, SoftmaxCrossEntropy>(w, Data(inputSize: 3)).Size);
+    }
+
+    [Fact]
+    public void A_model_without_declared_sizes_accepts_any_consistent_layout()
+    {
+        // ProbeNet infers its layout from the spans: 3 inputs, 4 hidden units, 5 outputs is another valid network.
+        const int inputs = 3, hidden = 4, outputs = 5, count = 6;
+        const int n = hidden * (inputs + 1) + outputs * (hidden + 1);
+        var random = new RandomSource(17);
+        var w = new double[n];
+        for (int i = 0; i < n; i++) w[i] = 0.5 * random.NextGaussian();
+        var data = Data(count: count, targetSize: outputs, inputSize: inputs);
+
+        var objective = new Objective<ProbeNet.ForwardModel, SoftmaxCrossEntropy>(data);
+        var gradient = new double[n];
+        double loss = objective.Gradient(w, gradient);
+
+        // The same mean, sample by sample, through the generated member.
+        var expected = new double[n];
+        var sample = new double[n];
+        double expectedLoss = 0.0;
+        for (int i = 0; i < count; i++)
+        {
+            expectedLoss += ProbeNet.ForwardLossGradient<SoftmaxCrossEntropy>(w, data.Input(i), new double[outputs], data.Target(i), sample);
+            for (int j = 0; j < n; j++) expected[j] += sample[j] / count;
+        }
+        Assert.Equal(expectedLoss / count, loss, 12);
+        for (int j = 0; j < n; j++) Assert.Equal(expected[j], gradient[j], 12);
+        Assert.Equal(n, new GgnOperator<ProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, data).Size);
     }
 
     // --------------------------------------------------------------------------------------------------------
@@ -1022,6 +1285,22 @@ public sealed class ValidationTests
         RejectsRange("count", () => Pruning.OptimalBrainSurgeon<ProbeNet.ForwardModel, SoftmaxCrossEntropy>(Weights(), Data(), N + 1));
         foreach (var options in new OptimalBrainSurgeonOptions[] { new() { Damping = 0 }, new() { Damping = double.NaN }, new() { Curvature = (OuterProductCurvature)3 } })
             RejectsArgument("options", () => Pruning.OptimalBrainSurgeon<ProbeNet.ForwardModel, SoftmaxCrossEntropy>(Weights(), Data(), 1, options));
+    }
+
+    [Fact]
+    public void Pruning_rejects_an_inverse_whose_n_squared_length_overflows() =>
+        // 65536² wraps to 0 in int: an empty inverse must not pass as "n·n values".
+        RejectsArgument("inverseHessian", () => Pruning.OptimalBrainSurgeonSaliencies(new double[65536], Array.Empty<double>()));
+
+    [Fact]
+    public void Dense_n_by_n_results_beyond_one_array_are_refused_before_any_work()
+    {
+        // 46341² > int.MaxValue: the product computed in int would wrap around to a negative length.
+        var w = new double[46341];
+        var e = Assert.Throws<InvalidOperationException>(() => Pruning.InverseOuterProduct<ProbeNet.ForwardModel, SoftmaxCrossEntropy>(w, Data(), 1.0));
+        Assert.Contains("46341 × 46341", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() =>
+            LevenbergMarquardt.Minimize<ProbeNet.ForwardModel>(w, Data(), new LevenbergMarquardtOptions { Solver = LeastSquaresSolver.Cholesky }));
     }
 
     [Fact]

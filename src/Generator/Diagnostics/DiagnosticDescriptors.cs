@@ -119,6 +119,10 @@ internal static class DiagnosticDescriptors
         "Generated members of two methods collide",
         "[Differentiable] method '{0}' would get the generated member '{1}', which clashes with '{2}' generated for '{3}' declared before it in type '{4}'; nothing is generated for '{0}': rename one of the two methods");
 
+    public static readonly DiagnosticDescriptor ModelSize = Error("AC0029",
+        "Declared model size",
+        "{0}");
+
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error("AC0021",
         "Unsupported local or value type",
         "'{0}' has type '{1}'; a [Differentiable] method over {2} computes with {2}, int and bool only (no mixing of double and float)");

@@ -77,6 +77,8 @@ internal sealed class FunctionEmitter
         _w.Unindent();
         _w.Line("{");
         _w.Indent();
+        // Private helpers run behind a public member that has checked the model sizes already.
+        if (!member.IsHelper) SizeChecks.Emit(_w, _spec);
         if (member.Driver is not null)
         {
             foreach (var p in ps.Where(p => p.LengthOf is not null)) EmitLengthCheck(p);

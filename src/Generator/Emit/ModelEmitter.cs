@@ -26,8 +26,27 @@ internal static class ModelEmitter
         w.Line();
         w.Line($"/// <summary>{f} as an <see cref=\"global::AutoCurv.IModel\"/>: pass it as the model type argument of the data-set operators.</summary>");
         w.Open($"{spec.Accessibility} readonly struct {f}Model : global::AutoCurv.IModel");
-        w.Line($"/// <inheritdoc/>");
-        w.Line($"public static void Forward({common}) => {owner}.{Identifiers.Escape(f)}({args});");
+        if (spec.Sizes is { } sizes)
+        {
+            // The known sizes, declared or (output) inferred; IModel's defaults are -1. Forward checks them like every generated member.
+            foreach (var (property, size) in new[] { ("InputSize", sizes.Input), ("OutputSize", sizes.Output), ("ParameterCount", sizes.Parameters) })
+            {
+                if (size < 0) continue;
+                if (property == "OutputSize" && sizes.OutputInferred) w.Line($"// Inferred: every write to '{spec.Parameters[2].Name}' is at an index with constant bounds.");
+                w.Line($"/// <inheritdoc/>");
+                w.Line($"public static int {property} => {size.ToString(System.Globalization.CultureInfo.InvariantCulture)};");
+            }
+            w.Line($"/// <inheritdoc/>");
+            w.Open($"public static void Forward({common})");
+            SizeChecks.Emit(w, spec);
+            w.Line($"{owner}.{Identifiers.Escape(f)}({args});");
+            w.Close();
+        }
+        else
+        {
+            w.Line($"/// <inheritdoc/>");
+            w.Line($"public static void Forward({common}) => {owner}.{Identifiers.Escape(f)}({args});");
+        }
         w.Line($"/// <inheritdoc/>");
         w.Line($"public static void Jvp({common}, {Ros} _tangent, {S} _outputTangent) => {owner}.{f}Jvp({args}, _tangent, _outputTangent);");
         w.Line($"/// <inheritdoc/>");

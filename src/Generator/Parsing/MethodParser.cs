@@ -88,6 +88,8 @@ internal sealed partial class MethodParser
 
         _element = signature.Element;
         _isFloat = signature.IsFloat;
+        // Before the body: a bad size is reported even while the body does not compile yet.
+        var sizes = ReadSizes(method, signature);
 
         var body = GetBody(method, syntax, model);
         if (body is null) return Fail();
@@ -112,6 +114,7 @@ internal sealed partial class MethodParser
         _frames.Push(frame);
         LowerSequence(Flatten(body), statements);
         _frames.Pop();
+        if (_diagnostics.Count == 0 && !_failedSilently) sizes = InferOutputSize(method, signature, sizes, statements);
         if (_diagnostics.Count > 0 || _failedSilently) return Fail();
 
         var parameters = method.Parameters.Select(p =>
@@ -131,8 +134,72 @@ internal sealed partial class MethodParser
         string? ns = method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
         var spec = new MethodSpec(ns, containers.ToEquatableArray(), method.Name, Accessibility(method), signature.IsFloat, signature.IsVector,
             signature.Parameters.ToEquatableArray(), primal, HintName(method), LocationInfo.From(syntax.Identifier.GetLocation()),
-            HasSampler: FindSampler(method));
+            HasSampler: FindSampler(method), Sizes: sizes);
         return new ParseResult(spec, _diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The sizes declared by <c>[Differentiable(InputSize = d, OutputSize = C, ParameterCount = n)]</c>, or null when
+    /// none is. AC0029 at the argument for a size below 1, and for any size on a method without the model roles
+    /// (w, x, output): there is no span for it to describe.
+    /// </summary>
+    private ModelSizes? ReadSizes(IMethodSymbol method, Signature signature)
+    {
+        var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName);
+        if (attribute is null || attribute.NamedArguments.IsEmpty) return null;
+        bool roles = MethodSpec.ModelRoles(signature.IsVector, signature.Parameters);
+        string t = signature.IsFloat ? "float" : "double";
+        var values = new[] { -1, -1, -1 }; // w, x, output
+        foreach (var named in attribute.NamedArguments)
+        {
+            int role = named.Key switch { "ParameterCount" => 0, "InputSize" => 1, "OutputSize" => 2, _ => -1 };
+            if (role < 0 || named.Value.Value is not int value) continue;
+            var location = NamedArgumentLocation(attribute, named.Key);
+            if (!roles)
+            {
+                Report(DiagnosticDescriptors.ModelSize, location,
+                    $"{named.Key} describes a model 'void {method.Name}([Wrt] ReadOnlySpan<{t}> w, ReadOnlySpan<{t}> x, Span<{t}> output)', and '{method.Name}' does not have that shape; remove {named.Key}");
+                continue;
+            }
+            if (value < 1)
+            {
+                Report(DiagnosticDescriptors.ModelSize, location,
+                    $"{named.Key} = {value} is not a length; declare the positive length of '{signature.Parameters[role].Name}', or remove {named.Key} to leave it undeclared (not checked)");
+                continue;
+            }
+            values[role] = value;
+        }
+        var sizes = new ModelSizes(Input: values[1], Output: values[2], Parameters: values[0]);
+        return sizes.Any ? sizes : null;
+    }
+
+    /// <summary>
+    /// Adds the output size read off the lowered body (<see cref="OutputSizeInference"/>) to the declared sizes, or,
+    /// when the model declares another one, reports AC0029 at its OutputSize argument: the body writes past the
+    /// declared end or leaves entries unwritten.
+    /// </summary>
+    private ModelSizes? InferOutputSize(IMethodSymbol method, Signature signature, ModelSizes? sizes, List<Stmt> statements)
+    {
+        if (!MethodSpec.ModelRoles(signature.IsVector, signature.Parameters)) return sizes;
+        string output = signature.Parameters[2].Name;
+        int inferred = OutputSizeInference.Infer(new Block(statements.ToEquatableArray()), output);
+        if (inferred < 0) return sizes;
+        if (sizes is null) return new ModelSizes(-1, inferred, -1, OutputInferred: true);
+        if (sizes.Output < 0) return sizes with { Output = inferred, OutputInferred = true };
+        if (sizes.Output != inferred)
+        {
+            var attribute = method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName);
+            Report(DiagnosticDescriptors.ModelSize, NamedArgumentLocation(attribute, "OutputSize"),
+                $"OutputSize = {sizes.Output}, but '{method.Name}' writes '{output}' only at indices with constant bounds, the largest {inferred - 1}, so its output has {inferred} values; declare OutputSize = {inferred}, or remove OutputSize (it is then inferred)");
+        }
+        return sizes;
+    }
+
+    private Location? NamedArgumentLocation(AttributeData attribute, string name)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is not AttributeSyntax syntax) return null;
+        var argument = syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        return (argument ?? (SyntaxNode)syntax).GetLocation();
     }
 
     /// <summary>

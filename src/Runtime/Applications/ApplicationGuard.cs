@@ -11,8 +11,8 @@ internal static class ApplicationGuard
         if (length == 0) throw new ArgumentException($"'{paramName}' is empty; pass the model's parameter vector.", paramName);
     }
 
-    /// <summary>Throws unless a span has the expected length.</summary>
-    public static void RequireLength(int length, int expected, string paramName, string what)
+    /// <summary>Throws unless a span has the expected length (a <c>long</c>, so that n·n cannot wrap around).</summary>
+    public static void RequireLength(int length, long expected, string paramName, string what)
     {
         if (length != expected)
             throw new ArgumentException($"'{paramName}' has length {length} but {what} is {expected}; pass a span of length {expected}.", paramName);

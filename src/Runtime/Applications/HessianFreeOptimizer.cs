@@ -135,10 +135,10 @@ public sealed class HessianFreeOptimizer<TModel, TLoss>
     /// <param name="data">The training set.</param>
     /// <param name="options">Settings; null for the defaults.</param>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException">A property of <paramref name="options"/> is out of range (the message names it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> disagrees with the <see cref="IModel.InputSize"/> or <see cref="IModel.OutputSize"/> <typeparamref name="TModel"/> declares, or a property of <paramref name="options"/> is out of range (the message names it).</exception>
     public HessianFreeOptimizer(Dataset data, HessianFreeOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(data);
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
         options ??= new HessianFreeOptions();
         options.Validate(nameof(options));
         _data = data;
@@ -164,11 +164,11 @@ public sealed class HessianFreeOptimizer<TModel, TLoss>
     /// <param name="w">The parameters, updated in place when the step is accepted.</param>
     /// <param name="cancellationToken">Checked before every CG iteration.</param>
     /// <returns>The step's statistics.</returns>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty or not of the <see cref="IModel.ParameterCount"/> <typeparamref name="TModel"/> declares.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; <paramref name="w"/> is unchanged.</exception>
     public HessianFreeIteration Step(Span<double> w, CancellationToken cancellationToken = default)
     {
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         return Iterate(w, double.NegativeInfinity, 0.0, cancellationToken, out _);
     }
 
@@ -181,11 +181,11 @@ public sealed class HessianFreeOptimizer<TModel, TLoss>
     /// <param name="progress">Receives each step's statistics.</param>
     /// <param name="cancellationToken">Checked before every step and every CG iteration.</param>
     /// <returns>The final loss, the step count, why it stopped and the per-step history.</returns>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty or not of the <see cref="IModel.ParameterCount"/> <typeparamref name="TModel"/> declares.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; <paramref name="w"/> holds the last accepted parameters.</exception>
     public HessianFreeResult Minimize(Span<double> w, IProgress<HessianFreeIteration>? progress = null, CancellationToken cancellationToken = default)
     {
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         var history = new List<HessianFreeIteration>();
         OptimizationStopReason reason = OptimizationStopReason.MaxIterations;
         double loss = double.NaN;

@@ -97,15 +97,15 @@ public static class Influence
     /// <param name="cancellationToken">Checked before every CG iteration.</param>
     /// <returns>Δθ (first order: +(1/N) (H + λI)⁻¹ ∇ℓ_i(θ*)) and the solver's report.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="data"/> has one sample, or a property of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), <paramref name="data"/> has one sample, or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range.</exception>
     public static InfluenceEstimate RemovalEstimate<TModel, TLoss>(ReadOnlySpan<double> w, Dataset data, int index,
         InfluenceOptions? options = null, CancellationToken cancellationToken = default)
         where TModel : struct, IModel
         where TLoss : struct, ILoss
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         if (data.Count < 2)
             throw new ArgumentException("Removing the only sample leaves nothing to retrain on; the data set needs at least 2 samples.", nameof(data));
         if ((uint)index >= (uint)data.Count)
@@ -126,14 +126,14 @@ public static class Influence
     /// <param name="cancellationToken">Checked before every CG iteration.</param>
     /// <returns>Δθ (first order: −(1/N) (H + λI)⁻¹ ∇ℓ_z(θ*)) and the solver's report.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException">A span has the wrong length, or a property of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or a property of <paramref name="options"/> is out of range.</exception>
     public static InfluenceEstimate AdditionEstimate<TModel, TLoss>(ReadOnlySpan<double> w, Dataset data,
         ReadOnlySpan<double> input, ReadOnlySpan<double> target, InfluenceOptions? options = null, CancellationToken cancellationToken = default)
         where TModel : struct, IModel
         where TLoss : struct, ILoss
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         ApplicationGuard.RequireLength(input.Length, data.InputSize, nameof(input), "the data set's input size");
         ApplicationGuard.RequireLength(target.Length, data.TargetSize, nameof(target), "the data set's target size");
         options ??= new InfluenceOptions();

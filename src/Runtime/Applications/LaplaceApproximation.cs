@@ -105,7 +105,7 @@ public sealed class LaplaceApproximation<TModel, TLoss>
     /// <param name="data">The training set the likelihood runs over.</param>
     /// <param name="options">Settings; null for the defaults.</param>
     /// <exception cref="ArgumentNullException">An argument other than <paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or a property of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or a property of <paramref name="options"/> is out of range.</exception>
     public LaplaceApproximation(double[] w, Dataset data, LaplaceOptions? options = null)
         : this(new ReadOnlyMemory<double>(w ?? throw new ArgumentNullException(nameof(w))), data, options)
     {
@@ -116,11 +116,11 @@ public sealed class LaplaceApproximation<TModel, TLoss>
     /// <param name="data">The training set the likelihood runs over.</param>
     /// <param name="options">Settings; null for the defaults.</param>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or a property of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or a property of <paramref name="options"/> is out of range.</exception>
     public LaplaceApproximation(ReadOnlyMemory<double> w, Dataset data, LaplaceOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         options ??= new LaplaceOptions();
         options.Validate(nameof(options));
         Options = options;
@@ -312,12 +312,12 @@ public sealed class LaplaceApproximation<TModel, TLoss>
 
     /// <summary>The posterior covariance Σ = P⁻¹ as a dense row-major n × n matrix, at the current <see cref="PriorPrecision"/>.</summary>
     /// <returns>Σ (diagonal for <see cref="LaplaceStructure.Diagonal"/>).</returns>
-    /// <exception cref="InvalidOperationException">P is not positive definite.</exception>
+    /// <exception cref="InvalidOperationException">P is not positive definite, or an n × n matrix does not fit in one array.</exception>
     public double[] PosteriorCovariance()
     {
         int n = Size;
         double alpha = RequirePositiveDefinite();
-        var sigma = new double[n * n];
+        var sigma = new double[CurvatureGuard.DenseLength(n, "use PosteriorVariance for the diagonal")];
         if (_eigenvectors is null)
         {
             for (int q = 0; q < n; q++) sigma[q * n + q] = 1.0 / (_eigenvalues[q] + alpha);
@@ -372,7 +372,7 @@ public sealed class LaplaceApproximation<TModel, TLoss>
         int n = Size, c = OutputSize;
         ApplicationGuard.RequireLength(input.Length, _data.InputSize, nameof(input), "the data set's input size");
         ApplicationGuard.RequireLength(mean.Length, c, nameof(mean), "the output size C");
-        ApplicationGuard.RequireLength(covariance.Length, c * c, nameof(covariance), "C·C");
+        ApplicationGuard.RequireLength(covariance.Length, (long)c * c, nameof(covariance), "C·C");
         double alpha = RequirePositiveDefinite();
 
         // Row k of J is Jᵀ e_k; project it on the eigenvectors (Full) so Σ is diagonal.

@@ -130,14 +130,15 @@ public static class LevenbergMarquardt
     /// <param name="cancellationToken">Checked before every iteration (and every CG iteration).</param>
     /// <returns>The final loss and gradient norm, the iteration count, why it stopped and the history.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or a property of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; <paramref name="w"/> holds the last accepted parameters.</exception>
+    /// <exception cref="InvalidOperationException">The Cholesky solver's dense n × n matrix does not fit in one array.</exception>
     public static LevenbergMarquardtResult Minimize<TModel>(Span<double> w, Dataset data, LevenbergMarquardtOptions? options = null,
         IProgress<LevenbergMarquardtIteration>? progress = null, CancellationToken cancellationToken = default)
         where TModel : struct, IModel
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         options ??= new LevenbergMarquardtOptions();
         options.Validate(nameof(options));
 
@@ -155,7 +156,7 @@ public static class LevenbergMarquardt
         var candidateGradient = new double[n];
         var rhs = new double[n];
         var diagonal = new double[n];
-        var factor = dense ? new double[n * n] : Array.Empty<double>();
+        var factor = dense ? new double[CurvatureGuard.DenseLength(n, "use LeastSquaresSolver.ConjugateGradient")] : Array.Empty<double>();
 
         double loss = double.NaN, gradientNorm = double.NaN;
         double lambda = 0.0, nu = 2.0;

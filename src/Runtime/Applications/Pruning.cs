@@ -132,21 +132,22 @@ public static class Pruning
     /// <param name="curvature">The outer-product approximation.</param>
     /// <returns>H⁻¹, row-major n × n.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty or <paramref name="curvature"/> is not a defined value.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or <paramref name="curvature"/> is not a defined value.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="damping"/> is not positive and finite.</exception>
+    /// <exception cref="InvalidOperationException">The dense n × n inverse does not fit in one array.</exception>
     public static double[] InverseOuterProduct<TModel, TLoss>(ReadOnlySpan<double> w, Dataset data, double damping,
         OuterProductCurvature curvature = OuterProductCurvature.EmpiricalFisher)
         where TModel : struct, IModel
         where TLoss : struct, ILoss
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         ApplicationGuard.RequirePositive(damping, nameof(damping));
         if (!Enum.IsDefined(curvature))
             throw new ArgumentException($"'{nameof(curvature)}' = {curvature} is not an OuterProductCurvature value.", nameof(curvature));
 
         int n = w.Length, c = data.TargetSize, count = data.Count;
-        var inverse = new double[n * n];
+        var inverse = new double[CurvatureGuard.DenseLength(n, "prune by OptimalBrainDamage, which needs the diagonal only")];
         for (int q = 0; q < n; q++) inverse[q * n + q] = 1.0 / damping;
         var output = new double[c];
         var vector = new double[n];
@@ -291,14 +292,14 @@ public static class Pruning
     /// <param name="options">Settings; null for the defaults.</param>
     /// <returns>The pruned indices in removal order, their saliencies (mean-loss units) and their sum.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty or a property of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>), or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is out of range.</exception>
     public static PruningResult OptimalBrainSurgeon<TModel, TLoss>(Span<double> w, Dataset data, int count, OptimalBrainSurgeonOptions? options = null)
         where TModel : struct, IModel
         where TLoss : struct, ILoss
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ApplicationGuard.RequireParameters(w.Length, nameof(w));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         RequireCount(count, w.Length);
         options ??= new OptimalBrainSurgeonOptions();
         options.Validate(nameof(options));
@@ -322,7 +323,7 @@ public static class Pruning
     private static int RequireInverse(int n, ReadOnlySpan<double> inverseHessian)
     {
         ApplicationGuard.RequireParameters(n, "w");
-        ApplicationGuard.RequireLength(inverseHessian.Length, n * n, nameof(inverseHessian), "n·n for the weight count n");
+        ApplicationGuard.RequireLength(inverseHessian.Length, (long)n * n, nameof(inverseHessian), "n·n for the weight count n");
         for (int q = 0; q < n; q++)
         {
             double d = inverseHessian[q * n + q];

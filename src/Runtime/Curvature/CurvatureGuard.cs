@@ -6,15 +6,61 @@ namespace AutoCurv;
 /// <summary>Argument checks and small shared steps of the data-set operators; every failure names the parameter.</summary>
 internal static class CurvatureGuard
 {
-    /// <summary>Copies the parameters after checking they are non-empty (the operator then is a fixed matrix).</summary>
-    public static double[] CopyParameters(ReadOnlyMemory<double> w, string paramName)
+    /// <summary>
+    /// Copies the parameters (the operator then is a fixed matrix) after checking they are non-empty and, when <typeparamref name="TModel"/> declares its
+    /// <see cref="IModel.ParameterCount"/>, that they have that length.
+    /// </summary>
+    public static double[] CopyParameters<TModel>(ReadOnlyMemory<double> w, string paramName) where TModel : IModel
     {
-        if (w.IsEmpty) throw new ArgumentException($"'{paramName}' is empty; pass the model's parameter vector.", paramName);
+        RequireParameters<TModel>(w.Length, paramName);
         return w.ToArray();
     }
 
     /// <summary>Throws if <paramref name="data"/> is null.</summary>
     public static Dataset RequireData(Dataset data, string paramName) => data ?? throw new ArgumentNullException(paramName);
+
+    /// <summary>
+    /// Throws if <paramref name="data"/> is null, or if its <see cref="Dataset.InputSize"/> or
+    /// <see cref="Dataset.TargetSize"/> disagrees with the <see cref="IModel.InputSize"/> or
+    /// <see cref="IModel.OutputSize"/> that <typeparamref name="TModel"/> declares (a size of -1 is not known and
+    /// accepts any data set).
+    /// </summary>
+    public static Dataset RequireData<TModel>(Dataset data, string paramName) where TModel : IModel
+    {
+        RequireData(data, paramName);
+        int inputSize = TModel.InputSize, outputSize = TModel.OutputSize;
+        if (inputSize >= 0 && data.InputSize != inputSize)
+        {
+            throw new ArgumentException(
+                $"'{paramName}' has inputs of {data.InputSize} values but the model {ModelName<TModel>()} declares InputSize = {inputSize}; pass a data set whose inputs have {inputSize} values per sample.",
+                paramName);
+        }
+        if (outputSize >= 0 && data.TargetSize != outputSize)
+        {
+            throw new ArgumentException(
+                $"'{paramName}' has targets of {data.TargetSize} values but the model {ModelName<TModel>()} declares OutputSize = {outputSize}; pass a data set whose targets have {outputSize} values per sample (one per model output).",
+                paramName);
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// Throws unless a parameter vector of <paramref name="length"/> values is non-empty and, when
+    /// <typeparamref name="TModel"/> declares its <see cref="IModel.ParameterCount"/>, has that length.
+    /// </summary>
+    public static void RequireParameters<TModel>(int length, string paramName) where TModel : IModel
+    {
+        if (length == 0) throw new ArgumentException($"'{paramName}' is empty; pass the model's parameter vector.", paramName);
+        int count = TModel.ParameterCount;
+        if (count >= 0 && length != count)
+        {
+            throw new ArgumentException(
+                $"'{paramName}' has length {length} but the model {ModelName<TModel>()} declares ParameterCount = {count}; pass a parameter vector of length {count}.",
+                paramName);
+        }
+    }
+
+    private static string ModelName<TModel>() => (typeof(TModel).FullName ?? typeof(TModel).Name).Replace('+', '.');
 
     /// <summary>Throws unless a span has the operator's size n.</summary>
     public static void RequireLength(int length, int size, string paramName)
@@ -50,13 +96,22 @@ internal static class CurvatureGuard
         }
     }
 
+    /// <summary>
+    /// n·n, after checking that a dense n × n matrix fits in one array (n·n computed in <c>int</c> would wrap around
+    /// beyond n = 46340); <paramref name="instead"/> completes the message with what to use instead.
+    /// </summary>
+    public static int DenseLength(int n, string instead)
+    {
+        if ((long)n * n > Array.MaxLength)
+            throw new InvalidOperationException($"A dense {n} × {n} matrix does not fit in one array; {instead}.");
+        return n * n;
+    }
+
     /// <summary>Forms the dense matrix of <paramref name="op"/> column by column, then symmetrises it.</summary>
     public static double[] ToDense(ILinearOperator op)
     {
         int n = op.Size;
-        if ((long)n * n > Array.MaxLength)
-            throw new InvalidOperationException($"A dense {n} × {n} matrix does not fit in one array; use Apply or the Krylov tools instead.");
-        var dense = new double[n * n];
+        var dense = new double[DenseLength(n, "use Apply or the Krylov tools instead")];
         var unit = new double[n];
         var column = new double[n];
         for (int j = 0; j < n; j++)

@@ -27,7 +27,7 @@ public sealed class EmpiricalFisherOperator<TModel, TLoss> : ICurvatureOperator
     /// <param name="w">The model parameters (copied).</param>
     /// <param name="data">The data set; the model output size is <see cref="Dataset.TargetSize"/>.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>).</exception>
     public EmpiricalFisherOperator(double[] w, Dataset data)
         : this(new ReadOnlyMemory<double>(w ?? throw new ArgumentNullException(nameof(w))), data)
     {
@@ -37,11 +37,11 @@ public sealed class EmpiricalFisherOperator<TModel, TLoss> : ICurvatureOperator
     /// <param name="w">The model parameters (copied).</param>
     /// <param name="data">The data set; the model output size is <see cref="Dataset.TargetSize"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>).</exception>
     public EmpiricalFisherOperator(ReadOnlyMemory<double> w, Dataset data)
     {
-        _data = CurvatureGuard.RequireData(data, nameof(data));
-        _w = CurvatureGuard.CopyParameters(w, nameof(w));
+        _data = CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        _w = CurvatureGuard.CopyParameters<TModel>(w, nameof(w));
     }
 
     /// <inheritdoc/>

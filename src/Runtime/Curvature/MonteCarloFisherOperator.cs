@@ -32,7 +32,7 @@ public sealed class MonteCarloFisherOperator<TModel, TLoss> : ICurvatureOperator
     /// <param name="samples">Labels drawn per data point, at least 1.</param>
     /// <param name="seed">Seed of the label draws.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is less than 1.</exception>
     public MonteCarloFisherOperator(double[] w, Dataset data, int samples = 1, int seed = 0)
         : this(new ReadOnlyMemory<double>(w ?? throw new ArgumentNullException(nameof(w))), data, samples, seed)
@@ -45,12 +45,12 @@ public sealed class MonteCarloFisherOperator<TModel, TLoss> : ICurvatureOperator
     /// <param name="samples">Labels drawn per data point, at least 1.</param>
     /// <param name="seed">Seed of the label draws.</param>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares (<see cref="IModel.ParameterCount"/>, <see cref="IModel.InputSize"/>, <see cref="IModel.OutputSize"/>).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is less than 1.</exception>
     public MonteCarloFisherOperator(ReadOnlyMemory<double> w, Dataset data, int samples = 1, int seed = 0)
     {
-        _data = CurvatureGuard.RequireData(data, nameof(data));
-        _w = CurvatureGuard.CopyParameters(w, nameof(w));
+        _data = CurvatureGuard.RequireData<TModel>(data, nameof(data));
+        _w = CurvatureGuard.CopyParameters<TModel>(w, nameof(w));
         if (samples < 1)
             throw new ArgumentOutOfRangeException(nameof(samples), samples, "Draw at least one label per data point.");
         long labelCount = (long)data.Count * samples * data.TargetSize;

@@ -20,9 +20,10 @@ public sealed class Objective<TModel, TLoss>
     /// <summary>The mean loss over <paramref name="data"/>.</summary>
     /// <param name="data">The data set; the model output size is <see cref="Dataset.TargetSize"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
+    /// <exception cref="ArgumentException">The data set's input or target size disagrees with the size <typeparamref name="TModel"/> declares.</exception>
     public Objective(Dataset data)
     {
-        _data = CurvatureGuard.RequireData(data, nameof(data));
+        _data = CurvatureGuard.RequireData<TModel>(data, nameof(data));
     }
 
     /// <summary>The data set the mean runs over.</summary>
@@ -41,10 +42,10 @@ public sealed class Objective<TModel, TLoss>
     /// <summary>The mean loss (1/N) Σ_i ℓ(F(w, x_i), y_i).</summary>
     /// <param name="w">The model parameters.</param>
     /// <returns>The mean loss.</returns>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or its length is not the <see cref="IModel.ParameterCount"/> <typeparamref name="TModel"/> declares.</exception>
     public double Loss(ReadOnlySpan<double> w)
     {
-        if (w.IsEmpty) throw new ArgumentException($"'{nameof(w)}' is empty; pass the model's parameter vector.", nameof(w));
+        CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
         double[] parameters = ArrayPool<double>.Shared.Rent(w.Length);
         try
         {
@@ -63,11 +64,11 @@ public sealed class Objective<TModel, TLoss>
     /// <param name="w">The model parameters.</param>
     /// <param name="gradient">Receives the gradient (length w.Length); may be the same memory as <paramref name="w"/>.</param>
     /// <returns>The mean loss.</returns>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty or <paramref name="gradient"/> does not have its length.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty or not of the declared <see cref="IModel.ParameterCount"/>, or <paramref name="gradient"/> does not have its length.</exception>
     public double Gradient(ReadOnlySpan<double> w, Span<double> gradient)
     {
         int n = w.Length;
-        if (n == 0) throw new ArgumentException($"'{nameof(w)}' is empty; pass the model's parameter vector.", nameof(w));
+        CurvatureGuard.RequireParameters<TModel>(n, nameof(w));
         if (gradient.Length != n)
             throw new ArgumentException($"'{nameof(gradient)}' has length {gradient.Length} but '{nameof(w)}' has {n}; pass a span of length {n}.", nameof(gradient));
         double[] parameters = ArrayPool<double>.Shared.Rent(n);

@@ -38,12 +38,12 @@ public static class PerSample<TModel, TLoss>
     /// <param name="maxDegreeOfParallelism">The most threads to use; -1 (the default) for no limit. The result does not depend on it.</param>
     /// <returns>The mean loss (1/N) Σ_i ℓ_i.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or <paramref name="gradients"/> does not have length N·n.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares, or <paramref name="gradients"/> does not have length N·n.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     public static double Gradients(ReadOnlySpan<double> w, Dataset data, Span<double> gradients, int maxDegreeOfParallelism = -1)
     {
         int n = RequireParameters(w, nameof(w));
-        CurvatureGuard.RequireData(data, nameof(data));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
         ChunkedReduction.ValidateDegree(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         long rows = (long)data.Count * n;
         if (gradients.Length != rows)
@@ -81,12 +81,12 @@ public static class PerSample<TModel, TLoss>
     /// <param name="maxDegreeOfParallelism">The most threads to use; -1 (the default) for no limit. The result does not depend on it.</param>
     /// <returns>The mean loss (1/N) Σ_i ℓ_i.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or <paramref name="norms"/> does not have length N.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares, or <paramref name="norms"/> does not have length N.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     public static double GradientNorms(ReadOnlySpan<double> w, Dataset data, Span<double> norms, int maxDegreeOfParallelism = -1)
     {
         int n = RequireParameters(w, nameof(w));
-        CurvatureGuard.RequireData(data, nameof(data));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
         ChunkedReduction.ValidateDegree(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         if (norms.Length != data.Count)
         {
@@ -128,7 +128,7 @@ public static class PerSample<TModel, TLoss>
     /// E[g²] − ḡ² occurs even when the gradients share a large common part.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or <paramref name="variance"/> does not have length n.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares, or <paramref name="variance"/> does not have length n.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     public static double GradientVariance(ReadOnlySpan<double> w, Dataset data, Span<double> variance, int maxDegreeOfParallelism = -1)
     {
@@ -156,7 +156,7 @@ public static class PerSample<TModel, TLoss>
     /// <param name="maxDegreeOfParallelism">The most threads to use; -1 (the default) for no limit. The result does not depend on it.</param>
     /// <returns>The mean loss (1/N) Σ_i ℓ_i.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or <paramref name="mean"/> or <paramref name="variance"/> does not have length n.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is empty, <paramref name="w"/> or <paramref name="data"/> disagrees with a size <typeparamref name="TModel"/> declares, or <paramref name="mean"/> or <paramref name="variance"/> does not have length n.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     public static double GradientVariance(ReadOnlySpan<double> w, Dataset data, Span<double> mean, Span<double> variance, int maxDegreeOfParallelism = -1)
     {
@@ -169,7 +169,7 @@ public static class PerSample<TModel, TLoss>
     private static double Moments(ReadOnlySpan<double> w, Dataset data, Span<double> mean, Span<double> variance, int maxDegreeOfParallelism)
     {
         int n = w.Length;
-        CurvatureGuard.RequireData(data, nameof(data));
+        CurvatureGuard.RequireData<TModel>(data, nameof(data));
         ChunkedReduction.ValidateDegree(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         int count = data.Count;
         int chunks = ChunkedReduction.ChunkCount(count, CurvatureGuard.SamplesPerChunk);
@@ -240,7 +240,7 @@ public static class PerSample<TModel, TLoss>
 
     private static int RequireParameters(ReadOnlySpan<double> w, string paramName)
     {
-        if (w.IsEmpty) throw new ArgumentException($"'{paramName}' is empty; pass the model's parameter vector.", paramName);
+        CurvatureGuard.RequireParameters<TModel>(w.Length, paramName);
         return w.Length;
     }
 

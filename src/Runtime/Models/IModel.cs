@@ -9,8 +9,26 @@ namespace AutoCurv;
 /// the data-set operators take it as a type argument, so every call is specialised by the JIT.
 /// Every member writes f into its <c>output</c> span and overwrites its result spans.
 /// </summary>
+/// <remarks>
+/// <see cref="InputSize"/>, <see cref="OutputSize"/> and <see cref="ParameterCount"/> are -1 ("not known") unless
+/// the model declares them (<c>[Differentiable(InputSize = 2, OutputSize = 3, ParameterCount = 21)]</c>, or an
+/// override in a hand-written model); the generator also infers the output size of a model that writes its output
+/// at constant indices only. The data-set operators, <see cref="Objective{TModel, TLoss}"/>,
+/// <see cref="PerSample{TModel, TLoss}"/> and the applications refuse a <see cref="Dataset"/> or a parameter vector
+/// whose sizes disagree with a known value; a model that leaves them at -1 accepts any sizes and must infer its
+/// layout from the span lengths.
+/// </remarks>
 public interface IModel
 {
+    /// <summary>The length d of one input x, or -1 when the model does not declare it.</summary>
+    static virtual int InputSize => -1;
+
+    /// <summary>The length C of the output f (and of one target), or -1 when the model does not declare it.</summary>
+    static virtual int OutputSize => -1;
+
+    /// <summary>The length n of the parameter vector w, or -1 when the model does not declare it.</summary>
+    static virtual int ParameterCount => -1;
+
     /// <summary>f = F(w, x).</summary>
     static abstract void Forward(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output);
 
