@@ -7,7 +7,8 @@ namespace AutoCurv;
 /// The generator emits a struct implementing it (<c>Net.ForwardModel</c>) for every <c>[Differentiable]</c>
 /// method of the exact shape <c>void F([Wrt] ReadOnlySpan&lt;double&gt; w, ReadOnlySpan&lt;double&gt; x, Span&lt;double&gt; output)</c>;
 /// the data-set operators take it as a type argument, so every call is specialised by the JIT.
-/// Every member writes f into its <c>output</c> span and overwrites its result spans.
+/// Every member writes f into its <c>output</c> span and overwrites its result spans, except the <c>...Accumulate</c>
+/// members, which add into them.
 /// </summary>
 /// <remarks>
 /// <see cref="InputSize"/>, <see cref="OutputSize"/> and <see cref="ParameterCount"/> are -1 ("not known") unless
