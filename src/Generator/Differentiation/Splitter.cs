@@ -28,11 +28,13 @@ namespace AutoCurv.Generator.Differentiation;
 /// out of <c>x &gt; 0 ? … : 0</c> would give 0·∞ in the reverse sweep).
 /// </para>
 /// <para>
-/// Only statements whose right-hand side has more than <see cref="Threshold"/> nodes are split. Below it
-/// the copies cost a bounded amount per statement, so code stays linear in the number of statements, and
-/// ordinary statements (<c>100 * a * a + b * b</c>, <c>Math.Log(1 + Math.Exp(z))</c>) keep their shape:
-/// in a loop a temporary holding a call would be recorded on the value stack by the reverse sweep, where
-/// today its derivative recomputes it from inputs that are still available.
+/// Only statements whose copied operands add up to more than <see cref="Budget"/> nodes are split (see
+/// <see cref="Measure"/>). Below it the copies cost a bounded amount per statement, so code stays linear in
+/// the number of statements, and ordinary statements (<c>100 * a * a + b * b</c>,
+/// <c>Math.Log(1 + Math.Exp(z))</c>; no statement of the snapshots, benchmarks, samples or test corpus
+/// copies more than 35 nodes) keep their shape. That matters in loops: a temporary holding a call would be
+/// recorded on the value stack by the reverse sweep, where the unsplit derivative recomputes it from
+/// inputs that are still available.
 /// </para>
 /// <para>
 /// The temporaries are ordinary locals to every later stage: activity, the adjoint's hoisting and its
@@ -223,22 +225,22 @@ internal sealed class Splitter
 
     /// <summary>
     /// <c>c ? a : b</c>. Temporaries of a branch must only be computed when that branch is taken, so when
-    /// either branch needs some the conditional becomes <c>if (c) { …; _e = a; } else { …; _e = b; }</c>.
+    /// either branch needs some the conditional becomes <c>if (c) { …; _e = a; } else { …; _e = b; }</c>
+    /// (where <c>_e</c> also holds a branch's value for a rule that reads it).
     /// </summary>
     private Part SplitConditional(Conditional c, List<Stmt> pre)
     {
         var thenPre = new List<Stmt>();
         var elsePre = new List<Stmt>();
-        var truePart = Split(c.WhenTrue, thenPre);
-        var falsePart = Split(c.WhenFalse, elsePre);
-        var whenTrue = Operand(truePart, copied: false, thenPre);
-        var whenFalse = Operand(falsePart, copied: false, elsePre);
-        bool active = truePart.Active || falsePart.Active;
-        if (thenPre.Count == 0 && elsePre.Count == 0) return new Part(new Conditional(c.Condition, whenTrue, whenFalse), active, false);
+        var whenTrue = Split(c.WhenTrue, thenPre);
+        var whenFalse = Split(c.WhenFalse, elsePre);
+        bool active = whenTrue.Active || whenFalse.Active;
+        if (thenPre.Count == 0 && elsePre.Count == 0 && !whenTrue.CopiesItself && !whenFalse.CopiesItself)
+            return new Part(new Conditional(c.Condition, whenTrue.Expr, whenFalse.Expr), active, false);
         var temp = Fresh(active);
         pre.Add(new Declare(temp.Name, IrType.Real, null));
-        thenPre.Add(new Assign(temp, whenTrue));
-        elsePre.Add(new Assign(temp, whenFalse));
+        thenPre.Add(new Assign(temp, whenTrue.Expr));
+        elsePre.Add(new Assign(temp, whenFalse.Expr));
         pre.Add(new If(c.Condition, new Block(thenPre.ToEquatableArray()), new Block(elsePre.ToEquatableArray())));
         return new Part(temp, active, false);
     }
@@ -262,5 +264,11 @@ internal sealed class Splitter
     /// <summary>Cheap to repeat: literals, variables, span elements (their index is int arithmetic), their negations.</summary>
     private static bool IsName(Expr e) => e is Lit or Var or Elem or Len or ToReal || e is Unary { Op: UnaryOp.Negate } u && IsName(u.Operand);
 
-    private bool IsActive(Expr e) => e.Type == IrType.Real && IrWalk.Reads(e).Any(_varied.Contains);
+    private bool IsActive(Expr e) => e switch
+    {
+        Var v => v.Type == IrType.Real && _varied.Contains(v.Name),
+        Elem el => el.Type == IrType.Real && _varied.Contains(el.Span),
+        Lit or Len or ToReal => false,
+        _ => e.Type == IrType.Real && IrWalk.Reads(e).Any(_varied.Contains),
+    };
 }
