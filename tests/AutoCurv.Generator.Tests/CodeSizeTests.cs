@@ -33,8 +33,17 @@ public sealed class CodeSizeTests
 
     private const string VectorSignature = "public static void {0}([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)";
 
-    /// <summary>A program shape at a given depth: the method's body (the method is named by the test).</summary>
-    private sealed record Shape(string Name, FuzzKind Kind, Func<int, string> Body);
+    /// <summary>
+    /// A program shape at a given depth: the method's body, given the depth and the method's name (chosen by the test),
+    /// and members the method calls.
+    /// </summary>
+    private sealed record Shape(string Name, FuzzKind Kind, Func<int, string, string> Body, Func<string, string>? Helpers = null)
+    {
+        public Shape(string name, FuzzKind kind, Func<int, string> body)
+            : this(name, kind, (d, _) => body(d))
+        {
+        }
+    }
 
     private static string Nest(int depth, string seed, Func<string, string> wrap)
     {
@@ -70,6 +79,16 @@ public sealed class CodeSizeTests
         // ?: whose branches need temporaries: they become if/else, so a branch's temporaries run only when it is taken.
         new("?: of two nests", FuzzKind.Scalar, d =>
             $"=> (x[1] > 0.0 ? {Nest(d, "x[0] * s", e => $"Math.Sqrt(1.1 + Math.Sin({e}))")} : {Nest(d, "x[2]", e => $"Math.Log(2.0 + Math.Cos({e} * s))")}) * s;"),
+        // A function with a [DerivativeOf] rule that calls the function itself: its partials copy the argument.
+        new("nested rule-backed sigmoid", FuzzKind.Scalar,
+            (d, name) => $"=> {Nest(d, "x[0] * s", e => $"{name}Sigmoid({e} * s + x[1])")};",
+            name => $$"""
+                public static double {{name}}Sigmoid(double z) => 1.0 / (1.0 + Math.Exp(-z));
+
+                [DerivativeOf(nameof({{name}}Sigmoid))]
+                public static double {{name}}SigmoidTangent(double z, double dz) => {{name}}Sigmoid(z) * (1.0 - {{name}}Sigmoid(z)) * dz;
+
+            """),
         new("vector: nested Tanh and a product", FuzzKind.Vector, d => $$"""
             {
                 output[0] = {{Nest(d, "w[0]", e => $"Math.Tanh({e} * w[1] + x[0])")}};
@@ -86,7 +105,8 @@ public sealed class CodeSizeTests
     {
         string name = (shape.Kind == FuzzKind.Scalar ? "F" : "G") + index;
         string signature = string.Format(CultureInfo.InvariantCulture, shape.Kind == FuzzKind.Scalar ? ScalarSignature : VectorSignature, name);
-        string members = $"    [Differentiable]\n    {signature}\n    {shape.Body(depth).Replace("\n", "\n    ")}\n";
+        string helpers = shape.Helpers is null ? "" : "    " + shape.Helpers(name).Replace("\n", "\n    ").TrimEnd(' ');
+        string members = $"{helpers}    [Differentiable]\n    {signature}\n    {shape.Body(depth, name).Replace("\n", "\n    ")}\n";
         return shape.Kind == FuzzKind.Scalar
             ? new FuzzProgram(name, shape.Kind, 7000 + index, index, members, N: 1, XLength: 3, WLength: 0, OutputLength: 0)
             : new FuzzProgram(name, shape.Kind, 7000 + index, index, members, N: 0, XLength: 2, WLength: 3, OutputLength: 2);
