@@ -33,8 +33,9 @@ internal sealed class MemberBuilder
         _rules = rules;
         _cancellationToken = cancellationToken;
         _spec = spec;
-        _primal = spec.Primal;
         _wrt = spec.Parameters.Where(p => p.IsWrt).ToList();
+        // Every member differentiates the split program, so they all share its temporaries (see Splitter).
+        _primal = Splitter.Apply(spec.Primal, _wrt.Select(w => w.Name));
         _reserved = new HashSet<string>(spec.Parameters.Select(p => p.Name));
         foreach (var name in IrWalk.Writes(_primal.Body)) _reserved.Add(name);
         _taken = new HashSet<string>(_reserved);

@@ -15,6 +15,9 @@ internal static class Rules
     /// <summary>True when the rule reads only the function's value (exp, sqrt, tan, tanh), never its argument.</summary>
     public static bool UsesOnlyValue(Fn fn) => fn is Fn.Exp or Fn.Sqrt or Fn.Tan or Fn.Tanh;
 
+    /// <summary>True when a first or second derivative rule reads the function's value <c>y</c>.</summary>
+    public static bool ReadsValue(Fn fn) => UsesOnlyValue(fn) || fn is Fn.Pow;
+
     /// <param name="call">The call node.</param>
     /// <param name="k">The argument index.</param>
     /// <param name="y">An expression holding the call's value (the call itself when nothing holds it).</param>
