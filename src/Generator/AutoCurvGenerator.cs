@@ -15,6 +15,12 @@ namespace AutoCurv.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed class AutoCurvGenerator : IIncrementalGenerator
 {
+    /// <summary>
+    /// Parses of earlier compilations: a driver keeps this object across runs, and every new compilation would
+    /// otherwise re-lower every method (see <see cref="Parsing.ParseCache"/>).
+    /// </summary>
+    internal ParseCache ParseCache { get; } = new();
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -22,7 +28,7 @@ public sealed class AutoCurvGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 MethodParser.DifferentiableAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
-                MethodParser.Parse)
+                ParseCache.Parse)
             .WithTrackingName(TrackingNames.Parse);
 
         var diagnostics = parsed

@@ -26,26 +26,37 @@ internal sealed partial class MethodParser
     private readonly CancellationToken _cancellationToken;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly Stack<Frame> _frames = new();
+    private readonly List<SyntaxNode>? _consulted;
     private ITypeSymbol _element = null!;
     private bool _failedSilently;
     private bool _isFloat;
     private int _inlineCount;
     private int _depth;
 
-    private MethodParser(Compilation compilation, CancellationToken cancellationToken)
+    private MethodParser(Compilation compilation, CancellationToken cancellationToken, List<SyntaxNode>? consulted = null)
     {
         _compilation = compilation;
         _cancellationToken = cancellationToken;
+        _consulted = consulted;
     }
 
-    /// <summary>Entry point of the pipeline's parse stage. Never throws (except for cancellation).</summary>
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>Lowers one [Differentiable] method. Never throws (except for cancellation).</summary>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Parse(context, cancellationToken, consulted: null);
+
+    /// <summary>
+    /// Lowers one [Differentiable] method and adds to <paramref name="consulted"/> every method declaration other
+    /// than the target whose text the result depends on: the callees it inlines, transitively, and the
+    /// implementation part of a partial method. Everything else it reads is a symbol (<see cref="ParseCache"/>
+    /// relies on this: keep the list complete when the parser learns to read another declaration's body).
+    /// </summary>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken, List<SyntaxNode>? consulted)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         try
         {
-            return new MethodParser(context.SemanticModel.Compilation, cancellationToken).ParseRoot(method, syntax, context.SemanticModel);
+            return new MethodParser(context.SemanticModel.Compilation, cancellationToken, consulted).ParseRoot(method, syntax, context.SemanticModel);
         }
         catch (OperationCanceledException)
         {
@@ -74,6 +85,7 @@ internal sealed partial class MethodParser
             // [Differentiable] on the defining declaration of a partial method: the body is in the other part.
             method = implementation;
             syntax = implementationSyntax;
+            _consulted?.Add(implementationSyntax);
             model = _compilation.GetSemanticModel(syntax.SyntaxTree);
         }
         // Two methods with one signature (CS0111): the compiler reports it; calls would only be ambiguous.
