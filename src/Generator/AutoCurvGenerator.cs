@@ -19,7 +19,16 @@ public sealed class AutoCurvGenerator : IIncrementalGenerator
     /// Parses of earlier compilations: a driver keeps this object across runs, and every new compilation would
     /// otherwise re-lower every method (see <see cref="Parsing.ParseCache"/>).
     /// </summary>
-    internal ParseCache ParseCache { get; } = new();
+    internal ParseCache ParseCache { get; }
+
+    /// <summary>Creates the generator (the compiler calls this).</summary>
+    public AutoCurvGenerator()
+        : this(reuseParses: true)
+    {
+    }
+
+    /// <param name="reuseParses">False lowers every method on every run, as before the parse cache (for measurements).</param>
+    internal AutoCurvGenerator(bool reuseParses) => ParseCache = new ParseCache(reuseParses);
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
