@@ -14,11 +14,12 @@ namespace AutoCurv.Generator.Tests;
 
 /// <summary>
 /// The parse cache (<c>Parsing/ParseCache.cs</c>) reuses the lowering of a [Differentiable] method across
-/// compilations. A stale reuse would be a silent wrong derivative, so every test here runs one long-lived driver
-/// (whose generator keeps its cache) through edits and compares its output, generated files and diagnostics, with
-/// what a fresh driver and generator produce for the same edited compilation: that comparison is the oracle.
-/// Each edit below must regenerate something; the tests check that it did, that the cache reused the methods the
-/// edit cannot have changed, and that the output equals the fresh one.
+/// compilations, and moves it when only its position changed. A stale reuse would be a silent wrong derivative, so
+/// every test here runs one long-lived driver (whose generator keeps its cache) through edits and compares its
+/// output, generated files and diagnostics, with what a fresh driver produces for the same edited compilation with a
+/// generator that lowers every method without the cache: that comparison is the oracle. Each edit below must
+/// regenerate something; the tests check that it did, that the cache reused or moved the methods the edit cannot
+/// have changed, and that the output equals the fresh one.
 /// </summary>
 public sealed class ParseCacheTests
 {
@@ -155,8 +156,11 @@ public sealed class ParseCacheTests
         /// <summary>Methods the last run lowered (cache misses).</summary>
         public int Lowered { get; private set; }
 
-        /// <summary>Parses the last run reused.</summary>
+        /// <summary>Parses the last run reused, moved or not.</summary>
         public int Reused { get; private set; }
+
+        /// <summary>Of <see cref="Reused"/>, the parses the last run moved to new positions.</summary>
+        public int Moved { get; private set; }
 
         /// <summary>Runs the long-lived driver on <paramref name="edited"/>, asserts its output equals a fresh driver's, and returns it.</summary>
         public string Step(CSharpCompilation edited, CSharpParseOptions? driverParseOptions = null)
@@ -170,10 +174,11 @@ public sealed class ParseCacheTests
 
         private string Run(CSharpCompilation compilation)
         {
-            int misses = Generator.ParseCache.Misses, hits = Generator.ParseCache.Hits;
+            int misses = Generator.ParseCache.Misses, hits = Generator.ParseCache.Hits, moves = Generator.ParseCache.Moves;
             Driver = Driver.RunGenerators(compilation);
             Lowered = Generator.ParseCache.Misses - misses;
             Reused = Generator.ParseCache.Hits - hits;
+            Moved = Generator.ParseCache.Moves - moves;
             return Describe(Driver.GetRunResult());
         }
 
@@ -182,10 +187,10 @@ public sealed class ParseCacheTests
             Step(Replace(Compilation, path, oldText, newText));
     }
 
-    /// <summary>The output of a new driver and a new generator (an empty parse cache) on <paramref name="compilation"/>.</summary>
+    /// <summary>The output of a new driver with a generator that lowers every method without the parse cache.</summary>
     private static string Fresh(CSharpCompilation compilation, CSharpParseOptions? driverParseOptions = null)
     {
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(new AutoCurvGenerator(), trackIncrementalGeneratorSteps: false);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(new AutoCurvGenerator(reuseParses: false), trackIncrementalGeneratorSteps: false);
         if (driverParseOptions is not null) driver = driver.WithUpdatedParseOptions(driverParseOptions);
         return Describe(driver.RunGenerators(compilation).GetRunResult());
     }
@@ -202,7 +207,8 @@ public sealed class ParseCacheTests
                 text.Append("=== ").Append(source.HintName).Append('\n').Append(source.SourceText.ToString().Replace("\r\n", "\n", StringComparison.Ordinal)).Append('\n');
             }
         }
-        foreach (string diagnostic in result.Diagnostics.Select(d => d.ToString()).OrderBy(d => d, StringComparer.Ordinal))
+        // The span too: ToString shows only the line and column of a location.
+        foreach (string diagnostic in result.Diagnostics.Select(d => $"{d} {d.Location.SourceSpan}").OrderBy(d => d, StringComparer.Ordinal))
         {
             text.Append("!!! ").Append(diagnostic).Append('\n');
         }
@@ -313,10 +319,10 @@ public sealed class ParseCacheTests
         Session session = Start();
         session.Edit("Source0.cs", "public static double Cube(double x) => x * x * x;", "public static double Cube(double x) => x * x * x * 0.25;");
 
-        // Cube, Scaled (inlines Cube), Part (its implementation in Source2.cs inlines Cube) and Branchy, which starts
-        // 7 characters further down the file now: a parse holds the spans of its diagnostics' locations, so a method
-        // is reused only at the position where it was lowered.
-        Assert.Equal(4, session.Lowered);
+        // Cube, Scaled (inlines Cube) and Part (its implementation in Source2.cs inlines Cube); Branchy starts 7
+        // characters further down the file now, and is moved there.
+        Assert.Equal(3, session.Lowered);
+        Assert.Equal(1, session.Moved);
         Assert.Contains("0.25", FileOf(session.Output, "Net", "Part"), StringComparison.Ordinal);
         Assert.Contains("0.25", FileOf(session.Output, "Net", "Scaled"), StringComparison.Ordinal);
     }
@@ -464,11 +470,108 @@ public sealed class ParseCacheTests
         string after = FileOf(session.Output, "Net", "Branchy");
         Assert.Equal(linesBefore.Select(l => l + 3).ToArray(), LineComments(after));
         Assert.Equal(before, Shift(after, -3)); // nothing else changed
-        Assert.NotEqual(0, session.Reused); // the other files' methods (Square) are reused
+        // The new lines are the leading trivia of Energy, whose text changed: it is lowered again. The other methods of
+        // the file are moved; Square, in another file, is reused as it was.
+        Assert.Equal(1, session.Lowered);
+        Assert.Equal(4, session.Moved);
+        Assert.Equal(Methods - 1, session.Reused);
 
         // A line inside the body moves the statements after it only.
         session.Edit("Source0.cs", "        if (x > y) return Math.Tanh(x - y) * Consts.K;\n", "        if (x > y) return Math.Tanh(x - y) * Consts.K;\n\n");
         Assert.Equal(linesBefore.Select(l => l + 3 + (l > linesBefore[0] ? 1 : 0)).ToArray(), LineComments(FileOf(session.Output, "Net", "Branchy")));
+        Assert.Equal(1, session.Lowered);
+        Assert.Equal(1, session.Moved); // Part, below Branchy
+    }
+
+    [Fact]
+    public void A_moved_method_keeps_the_lines_of_the_callees_it_inlined_from_other_files()
+    {
+        Session session = Start();
+        string before = FileOf(session.Output, "Net", "Energy");
+        // Two lines above every declaration of Source0.cs: each method there moves, Square (Source1.cs) does not, and
+        // Energy's own statements (lines 9-19) and Square's (line 9) share line numbers.
+        session.Edit("Source0.cs", "using System;\n", "using System;\n\n\n");
+        string after = FileOf(session.Output, "Net", "Energy");
+
+        Assert.Equal(0, session.Lowered);
+        Assert.Equal(5, session.Moved);
+        Assert.NotEqual(before, after);
+        string squareLine = Regex.Match(after, @"// line (\d+): Square: z \* z").Groups[1].Value;
+        Assert.Equal(Regex.Match(before, @"// line (\d+): Square: z \* z").Groups[1].Value, squareLine);
+        Assert.Equal(
+            Regex.Matches(before, @"// line (\d+): double a =").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 2),
+            Regex.Matches(after, @"// line (\d+): double a =").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void A_parse_that_holds_a_caller_line_number_is_lowered_again_when_it_moves()
+    {
+        var session = new Session(GeneratorHarness.CreateCompilation("""
+            using System;
+            using System.Runtime.CompilerServices;
+            using AutoCurv;
+
+            namespace Sample;
+
+            public static partial class Tagged
+            {
+                [Differentiable]
+                public static double First(double x) => x * x;
+
+                [Differentiable]
+                public static double UsesLine(double x) => Scale(x);
+
+                [Differentiable]
+                public static double Scale(double x, [CallerLineNumber] int line = 0) => x * line;
+            }
+            """));
+        Assert.Equal(Fresh(session.Compilation), session.Output);
+        string before = FileOf(session.Output, "Tagged", "UsesLine");
+        Assert.Matches(@"_line = 13;", before); // the call is on line 13
+        session.Edit("Source0.cs", "public static partial class Tagged\n{\n", "public static partial class Tagged\n{\n\n\n");
+
+        Assert.Matches(@"_line = 15;", FileOf(session.Output, "Tagged", "UsesLine"));
+        Assert.Equal(2, session.Lowered); // First (its leading trivia changed) and UsesLine (its value of line changed)
+        Assert.Equal(1, session.Moved); // Scale
+    }
+
+    [Fact]
+    public void A_moved_method_reports_its_differentiation_diagnostics_where_it_is_now()
+    {
+        Session session = Start();
+        // Cube no longer [Differentiable]: Scaled's call of it becomes a function without a rule, which the
+        // Differentiate stage reports (AC0012) at the call site recorded in Scaled's parse.
+        session.Edit("Source0.cs", "    [Differentiable]\n    public static double Cube(", "    public static double Cube(");
+        string diagnostic = Assert.Single(session.Output.Split('\n'), l => l.Contains("Source0.cs", StringComparison.Ordinal) && l.Contains("AC0012", StringComparison.Ordinal));
+
+        // Characters (not lines) added above Scaled: its parse is moved, and the diagnostic's span with it.
+        session.Edit("Source0.cs", "double s = 0.0;", "double s = 0.000;");
+        Assert.Equal(1, session.Lowered); // Energy
+        Assert.Equal(3, session.Moved); // Scaled, Branchy, Part
+        string moved = Assert.Single(session.Output.Split('\n'), l => l.Contains("Source0.cs", StringComparison.Ordinal) && l.Contains("AC0012", StringComparison.Ordinal));
+        Assert.NotEqual(diagnostic, moved);
+    }
+
+    [Fact]
+    public void A_method_that_starts_mid_line_is_lowered_again_when_its_column_changes()
+    {
+        var session = new Session(GeneratorHarness.CreateCompilation("""
+            using AutoCurv;
+
+            namespace Sample;
+
+            public static partial class Inline
+            {
+                public static double Plain(double v) => v; [Differentiable] public static double OneLine(double x) => Plain(x) * x;
+            }
+            """));
+        Assert.Equal(Fresh(session.Compilation), session.Output);
+        Assert.Contains("AC0012", session.Output, StringComparison.Ordinal); // Plain has no rule: reported at the call
+
+        // OneLine's text is unchanged, but every position on its first line moves right.
+        session.Edit("Source0.cs", "Plain(double v) => v;", "Plain(double v) => v * 1.0;");
+        Assert.Equal(1, session.Lowered);
+        Assert.Equal(0, session.Moved);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -13,18 +14,35 @@ namespace AutoCurv.Generator.Parsing;
 /// are left out too: moving a declaration down a line changes no skeleton (<see cref="ParseCache"/> checks the
 /// position of each method it reuses on its own).
 /// </summary>
-internal static class DeclarationSkeleton
+internal sealed class DeclarationSkeleton
 {
     private const char TokenEnd = '\u0001';
     private const char BodyMark = '\u0002';
 
-    public static string Of(SyntaxNode root, CancellationToken cancellationToken)
+    private DeclarationSkeleton(string text, ImmutableArray<MethodDeclarationSyntax> methods)
+    {
+        Text = text;
+        Methods = methods;
+    }
+
+    /// <summary>The skeleton itself.</summary>
+    public string Text { get; }
+
+    /// <summary>
+    /// The tree's method declarations in document order. Trees with one skeleton have the same list, so an index
+    /// into it names "the same method" in both, wherever it now starts.
+    /// </summary>
+    public ImmutableArray<MethodDeclarationSyntax> Methods { get; }
+
+    public static DeclarationSkeleton Of(SyntaxNode root, CancellationToken cancellationToken)
     {
         var text = new StringBuilder(root.FullSpan.Length / 4);
+        var methods = ImmutableArray.CreateBuilder<MethodDeclarationSyntax>();
         int visited = 0;
         foreach (var item in root.DescendantNodesAndTokens(static node => !IsBody(node)))
         {
             if ((++visited & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if (item.AsNode() is MethodDeclarationSyntax method) methods.Add(method);
             if (item.IsToken)
             {
                 var token = item.AsToken();
@@ -46,7 +64,7 @@ internal static class DeclarationSkeleton
                 }
             }
         }
-        return text.ToString();
+        return new DeclarationSkeleton(text.ToString(), methods.ToImmutable());
     }
 
     /// <summary>
