@@ -151,16 +151,15 @@ internal sealed class ParseCache
             sites[i] = site;
         }
         // Each line token as (declaration, line relative to the declaration's first token).
-        bool positionSensitive = trace.PositionSensitive;
         var tokens = new (int Origin, int Relative)[trace.Lines.Count];
         for (int t = 0; t < tokens.Length; t++)
         {
             var (declaration, line) = trace.Lines[t];
             int origin = declaration is null ? -1 : origins.FindIndex(o => o.SyntaxTree == declaration.SyntaxTree && o.Span == declaration.Span);
-            if (origin < 0) positionSensitive = true; // a line of no declaration the cache follows
-            tokens[t] = (origin, origin < 0 ? line : line - (sites[origin].FirstLine + 1));
+            if (origin < 0) return; // a line of a declaration the cache does not follow: it could move unseen
+            tokens[t] = (origin, line - (sites[origin].FirstLine + 1));
         }
-        Remember(compilation, root.Key, new Entry(template, tokens, sites, positionSensitive, result, sites));
+        Remember(compilation, root.Key, new Entry(template, tokens, sites, trace.PositionSensitive, result, sites));
     }
 
     private ParseResult? TryGet(CompilationKey compilation, Site root, CancellationToken cancellationToken)
