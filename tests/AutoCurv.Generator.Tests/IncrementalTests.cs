@@ -14,7 +14,8 @@ namespace AutoCurv.Generator.Tests;
 /// Incremental caching of the pipeline (driver runs with step tracking on): edits that touch no [Differentiable]
 /// method leave every tracked step Cached/Unchanged; an edit of one method re-differentiates exactly that method;
 /// an edit of a callee in another file re-differentiates its caller (the caller inlines it); and no step output
-/// holds a Roslyn symbol, node, tree, location, semantic model or compilation.
+/// holds a Roslyn symbol, node, tree, location, semantic model or compilation. ParseCacheTests checks the cache that
+/// lets the Parse stage reuse a method's lowering across compilations, against a generator without it.
 /// </summary>
 public sealed class IncrementalTests
 {
