@@ -15,6 +15,21 @@ namespace AutoCurv.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed class AutoCurvGenerator : IIncrementalGenerator
 {
+    /// <summary>
+    /// Parses of earlier compilations: a driver keeps this object across runs, and every new compilation would
+    /// otherwise re-lower every method (see <see cref="Parsing.ParseCache"/>).
+    /// </summary>
+    internal ParseCache ParseCache { get; }
+
+    /// <summary>Creates the generator (the compiler calls this).</summary>
+    public AutoCurvGenerator()
+        : this(reuseParses: true)
+    {
+    }
+
+    /// <param name="reuseParses">False lowers every method on every run, as before the parse cache (for measurements).</param>
+    internal AutoCurvGenerator(bool reuseParses) => ParseCache = new ParseCache(reuseParses);
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -22,7 +37,7 @@ public sealed class AutoCurvGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 MethodParser.DifferentiableAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
-                MethodParser.Parse)
+                ParseCache.Parse)
             .WithTrackingName(TrackingNames.Parse);
 
         var diagnostics = parsed

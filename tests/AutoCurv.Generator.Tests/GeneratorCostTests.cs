@@ -73,7 +73,7 @@ public sealed class GeneratorCostTests
         Assert.Equal(Methods, result.GeneratedTrees.Length);
 
         // One edit: the body of one scalar loop replaced (a constant changed), the same driver rerun.
-        var (edited, _) = Edit(compilation, file: 7, slot: LoopSlot, version: 1, grow: true);
+        var (edited, _) = Edit(compilation, file: 7, slot: LoopSlot, version: 1, shift: Shift.Lines);
         watch.Restart();
         driver = driver.RunGenerators(edited);
         TimeSpan edit = watch.Elapsed;
@@ -82,8 +82,9 @@ public sealed class GeneratorCostTests
         Assert.Null(editResult.Results.Single().Exception);
         Assert.Equal(Methods, editResult.GeneratedTrees.Length);
 
-        // The edited method is differentiated again, and so is every method after it in the same file: the edit
-        // changes the body's length, which moves their locations, and a method's spec carries its location.
+        // The edited method is differentiated again, and so is every method after it in the same file (the edit adds a
+        // line, which moves their line comments and locations), and the two callers in file 6 that inline Helper75 from
+        // this file (its line comments move too).
         var differentiate = editResult.Results.Single().TrackedSteps[TrackingNames.Differentiate];
         int recomputed = differentiate.SelectMany(s => s.Outputs).Count(o => o.Reason is IncrementalStepRunReason.New or IncrementalStepRunReason.Modified);
 
@@ -97,7 +98,7 @@ public sealed class GeneratorCostTests
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"first edit (one method body, length changed): {edit.TotalMilliseconds:F0} ms (driver timing {editGenerator.TotalMilliseconds:F0} ms), methods re-differentiated: {recomputed}"));
         Assert.Empty(errors);
-        Assert.InRange(recomputed, 1, MethodsPerFile);
+        Assert.InRange(recomputed, 1, MethodsPerFile + 2);
         Assert.True(full < FullRunBound, $"the full run took {full}");
         Assert.True(edit < EditBound, $"one edit took {edit}");
     }
@@ -107,23 +108,43 @@ public sealed class GeneratorCostTests
     {
         var compilation = GeneratorHarness.CreateCompilation(Enumerable.Range(0, Files).Select(f => FileSource(f)), "AutoCurv.GeneratorCost");
 
-        // Warm the generator's and Roslyn's code paths with one full run on a separate driver, then time a full run warm.
+        // Warm the generator's and Roslyn's code paths with one full run on a separate driver, then time full runs warm,
+        // with the parse cache (which a first run only fills: it pays for keys and skeletons) and without.
         GeneratorHarness.CreateDriver(trackIncrementalGeneratorSteps: false).RunGenerators(compilation);
-        var watch = Stopwatch.StartNew();
-        GeneratorHarness.CreateDriver(trackIncrementalGeneratorSteps: false).RunGenerators(compilation);
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"full run, 200 methods, warm JIT, no step tracking: {watch.Elapsed.TotalMilliseconds:F0} ms"));
+        GeneratorHarness.CreateDriver(new AutoCurvGenerator(reuseParses: false), trackIncrementalGeneratorSteps: false).RunGenerators(compilation);
+        var fullRuns = new Dictionary<bool, List<double>> { [true] = new(), [false] = new() };
+        var watch = new Stopwatch();
+        for (int i = 0; i < 3; i++)
+        {
+            foreach (bool reuse in new[] { true, false })
+            {
+                watch.Restart();
+                GeneratorHarness.CreateDriver(new AutoCurvGenerator(reuse), trackIncrementalGeneratorSteps: false).RunGenerators(compilation);
+                fullRuns[reuse].Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"full run, 200 methods, new driver, warm JIT, no step tracking (median of 3): parse cache on {Median(fullRuns[true]):F0} ms, off {Median(fullRuns[false]):F0} ms"));
 
-        // Same-length edits (one digit of a constant) re-differentiate the edited method only; length-changing edits
-        // (a statement added or removed) also re-differentiate the methods after it in the file, whose locations move.
+        // Same-length edits (one digit of a constant) re-lower and re-differentiate the edited method only. Edits that
+        // move the methods after the edited one (a line more, or characters more on a line) also re-lower those (a
+        // parse is reused only where it was made) and re-differentiate them (their line comments and spans change),
+        // and the methods that inline them. Each series runs with the parse cache and without it (as before it).
         // A throw-away series first: the JIT promotes the generator's and Roslyn's hot methods to optimised code in the
         // background during the first few hundred parses, which would otherwise land in the first measured series.
         GeneratorDriver warm = GeneratorHarness.CreateDriver(trackIncrementalGeneratorSteps: false).RunGenerators(compilation);
         for (int v = 1; v <= 8; v++) warm = warm.RunGenerators(Edit(compilation, 7, LoopSlot, version: 1000 + v).Compilation);
+        GeneratorDriver warmUncached = GeneratorHarness.CreateDriver(new AutoCurvGenerator(reuseParses: false), trackIncrementalGeneratorSteps: false).RunGenerators(compilation);
+        for (int v = 1; v <= 8; v++) warmUncached = warmUncached.RunGenerators(Edit(compilation, 7, LoopSlot, version: 1000 + v).Compilation);
 
-        MeasureEdits(compilation, "scalar loop, same length", 7, LoopSlot, tracking: false, grow: false);
-        MeasureEdits(compilation, "scalar loop, same length", 7, LoopSlot, tracking: true, grow: false);
-        MeasureEdits(compilation, "scalar loop, length changes (first method of its file)", 7, LoopSlot, tracking: true, grow: true);
-        MeasureEdits(compilation, "helper called by 3 methods in 2 files, same length", 8, HelperSlot, tracking: true, grow: false);
+        foreach (bool reuse in new[] { true, false })
+        {
+            MeasureEdits(compilation, "scalar loop, same length", 7, LoopSlot, tracking: false, Shift.None, reuse);
+            MeasureEdits(compilation, "scalar loop, same length", 7, LoopSlot, tracking: true, Shift.None, reuse);
+            MeasureEdits(compilation, "scalar loop, one line longer each edit (first method of its file)", 7, LoopSlot, tracking: true, Shift.Lines, reuse);
+            MeasureEdits(compilation, "scalar loop, one character longer each edit, same lines (first method of its file)", 7, LoopSlot, tracking: true, Shift.Characters, reuse);
+            MeasureEdits(compilation, "helper called by 3 methods in 2 files, same length", 8, HelperSlot, tracking: true, Shift.None, reuse);
+        }
 
         // From outside the generator: what Roslyn alone charges an edit before any AutoCurv code runs, namely a
         // semantic model per file and the bound body (IOperation) of each of the 200 methods, which is the least the
@@ -201,22 +222,72 @@ public sealed class GeneratorCostTests
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"MethodParser.Parse on all 200 methods of a fresh compilation (median of {MeasuredEdits}): {Median(parser):F1} ms, of which binding (above) {Median(binding):F1} ms; by kind (median ms): ") +
             string.Join("; ", kinds.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k} {Median(perKind[k]):F1}"))));
+
+        // The Parse stage of a same-length edit with the parse cache warm, outside the driver: what
+        // ForAttributeWithMetadataName needs before it calls the transform (a semantic model per file, each method's
+        // symbol and attributes), then ParseCache.Parse on the 200 methods (keys, the edited file's skeleton, checks
+        // of inlined callees, and the one method lowered).
+        var cache = new Parsing.ParseCache();
+        foreach (var ctx in Contexts(compilation, context)) cache.Parse(ctx, default);
+        var symbols = new List<double>();
+        var reused = new List<double>();
+        for (int v = 0; v < WarmUpEdits + MeasuredEdits; v++)
+        {
+            var (edited, _) = Edit(compilation, file: 7, slot: LoopSlot, version: 300 + v);
+            watch.Restart();
+            var contexts = Contexts(edited, context);
+            double symbolTime = watch.Elapsed.TotalMilliseconds;
+            int misses = cache.Misses;
+            watch.Restart();
+            foreach (var ctx in contexts) Assert.NotNull(cache.Parse(ctx, default).Spec);
+            double reuseTime = watch.Elapsed.TotalMilliseconds;
+            Assert.Equal(1, cache.Misses - misses);
+            if (v < WarmUpEdits) continue;
+            symbols.Add(symbolTime);
+            reused.Add(reuseTime);
+        }
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Parse stage of a same-length edit, parse cache warm (median of {MeasuredEdits}): symbols and attributes of the 200 methods {Median(symbols):F1} ms, then ParseCache.Parse on them (199 reused, 1 lowered) {Median(reused):F1} ms"));
     }
 
-    private void MeasureEdits(CSharpCompilation compilation, string name, int file, int slot, bool tracking, bool grow)
+    /// <summary>The transform contexts ForAttributeWithMetadataName would pass for the 200 methods of <paramref name="compilation"/>.</summary>
+    private static List<GeneratorAttributeSyntaxContext> Contexts(CSharpCompilation compilation, ConstructorInfo context)
     {
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackIncrementalGeneratorSteps: tracking).RunGenerators(compilation);
+        var contexts = new List<GeneratorAttributeSyntaxContext>();
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            SemanticModel model = compilation.GetSemanticModel(tree);
+            foreach (var method in tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>())
+            {
+                ISymbol symbol = model.GetDeclaredSymbol(method)!;
+                var attributes = symbol.GetAttributes().Where(a => a.AttributeClass?.Name == "DifferentiableAttribute").ToImmutableArray();
+                contexts.Add((GeneratorAttributeSyntaxContext)context.Invoke(new object[] { method, symbol, model, attributes }));
+            }
+        }
+        Assert.Equal(Methods, contexts.Count);
+        return contexts;
+    }
+
+    private void MeasureEdits(CSharpCompilation compilation, string name, int file, int slot, bool tracking, Shift shift, bool reuseParses)
+    {
+        var instance = new AutoCurvGenerator(reuseParses);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(instance, trackIncrementalGeneratorSteps: tracking).RunGenerators(compilation);
         CSharpCompilation current = compilation;
         var wall = new List<double>();
         var generator = new List<double>();
         var steps = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         int recomputed = 0;
+        int lowered = 0;
+        int moved = 0;
         for (int v = 1; v <= WarmUpEdits + MeasuredEdits; v++)
         {
-            (current, _) = Edit(compilation, file, slot, version: v, grow);
+            (current, _) = Edit(compilation, file, slot, version: v, shift);
+            int missesBefore = instance.ParseCache.Misses, movesBefore = instance.ParseCache.Moves;
             var watch = Stopwatch.StartNew();
             driver = driver.RunGenerators(current);
             double elapsed = watch.Elapsed.TotalMilliseconds;
+            lowered = instance.ParseCache.Misses - missesBefore;
+            moved = instance.ParseCache.Moves - movesBefore;
             if (v <= WarmUpEdits) continue;
             wall.Add(elapsed);
             generator.Add(driver.GetTimingInfo().GeneratorTimes.Single().ElapsedTime.TotalMilliseconds);
@@ -234,7 +305,7 @@ public sealed class GeneratorCostTests
 
         var line = new StringBuilder();
         line.Append(CultureInfo.InvariantCulture,
-            $"edit: {name}, step tracking {(tracking ? "on" : "off")}: median {Median(wall):F1} ms (min {wall.Min():F1}, max {wall.Max():F1}); driver timing median {Median(generator):F1} ms");
+            $"edit: {name}, parse cache {(reuseParses ? "on" : "off")}, step tracking {(tracking ? "on" : "off")}: median {Median(wall):F1} ms (min {wall.Min():F1}, max {wall.Max():F1}); driver timing median {Median(generator):F1} ms; methods lowered (parse cache misses) in the last edit: {lowered}, parses moved: {moved}");
         if (tracking)
         {
             line.Append(CultureInfo.InvariantCulture, $"; methods re-differentiated: {recomputed}; per tracked step (median ms):");
@@ -261,10 +332,10 @@ public sealed class GeneratorCostTests
     }
 
     /// <summary>The compilation with file <paramref name="file"/> re-parsed after replacing the body of method <paramref name="slot"/>.</summary>
-    private static (CSharpCompilation Compilation, TimeSpan Parse) Edit(CSharpCompilation compilation, int file, int slot, int version, bool grow = false)
+    private static (CSharpCompilation Compilation, TimeSpan Parse) Edit(CSharpCompilation compilation, int file, int slot, int version, Shift shift = Shift.None)
     {
         SyntaxTree old = compilation.SyntaxTrees[file];
-        string text = FileSource(file, slot, version, grow);
+        string text = FileSource(file, slot, version, shift);
         var watch = Stopwatch.StartNew();
         SyntaxTree tree = GeneratorHarness.Parse(text, old.FilePath);
         TimeSpan parse = watch.Elapsed;
@@ -276,8 +347,21 @@ public sealed class GeneratorCostTests
     // m = 10 f + slot, and the edited slot's constants from the edit version, so every edit changes its IR.
     // ------------------------------------------------------------------------------------------------------------
 
-    /// <param name="grow">When set, odd versions of the edited slot carry one extra statement (scalar loops only), so successive edits change the file's length.</param>
-    private static string FileSource(int file, int editedSlot = -1, int version = 0, bool grow = false)
+    /// <summary>How an edit moves the methods after the edited one (scalar loops only).</summary>
+    private enum Shift
+    {
+        /// <summary>Not at all: the edit changes digits only.</summary>
+        None,
+
+        /// <summary>Version v of the edited method has v blank lines more: every edit moves them one line further.</summary>
+        Lines,
+
+        /// <summary>Version v of the edited method has v spaces more at the end of a line: every edit moves them one character further.</summary>
+        Characters,
+    }
+
+    /// <param name="shift">How versions of the edited slot differ in length besides their constants.</param>
+    private static string FileSource(int file, int editedSlot = -1, int version = 0, Shift shift = Shift.None)
     {
         var b = new StringBuilder();
         b.AppendLine("using System;");
@@ -293,7 +377,7 @@ public sealed class GeneratorCostTests
             int v = slot == editedSlot ? version : 0;
             b.AppendLine(slot switch
             {
-                < ModelSlot => Loop(m, v, extra: slot == editedSlot && grow && version % 2 == 1),
+                < ModelSlot => Loop(m, v, slot == editedSlot ? shift : Shift.None),
                 < HelperSlot => Model(m, v),
                 < CallerSlot => Helper(m, v),
                 < VectorSlot => Caller(file, m, v),
@@ -307,11 +391,11 @@ public sealed class GeneratorCostTests
     private static string Constant(int m, int version, double scale) =>
         (scale * (1.0 + 0.01 * (m % 7)) + 0.001 * version).ToString("F6", CultureInfo.InvariantCulture);
 
-    private static string Loop(int m, int v, bool extra = false) => $$"""
+    private static string Loop(int m, int v, Shift shift = Shift.None) => $$"""
             [Differentiable]
             public static double Loop{{m}}([Wrt] ReadOnlySpan<double> x, double scale, int steps)
             {
-                double s = 0.0;
+                double s = 0.0;{{(shift == Shift.Characters ? new string(' ', v) : "")}}{{(shift == Shift.Lines ? new string('\n', v) : "")}}
                 double h = 0.0;
                 for (int t = 0; t < steps; t++)
                 {
@@ -320,7 +404,7 @@ public sealed class GeneratorCostTests
                         double a = {{Constant(m, v, 1.0)}} * x[i] + scale * h;
                         if (a > 0.0) s += Math.Log(1.0 + a * a);
                         else s -= Math.Exp({{Constant(m, v, 0.5)}} * a) * x[i];
-                        h = Math.Tanh(a + {{Constant(m, v, 0.25)}} * h);{{(extra ? " s += 0.125 * h * h;" : "")}}
+                        h = Math.Tanh(a + {{Constant(m, v, 0.25)}} * h);
                     }
                 }
                 return s + Math.Sqrt(1.0 + h * h);

@@ -16,6 +16,8 @@ namespace AutoCurv.Generator.Tests;
 /// an edit of a callee in another file re-differentiates its caller (the caller inlines it); the cross-method
 /// checks (Signatures, Collisions, Runtime) stay cached when a body changes and follow edits that add or remove a
 /// collision; and no step output holds a Roslyn symbol, node, tree, location, semantic model or compilation.
+/// ParseCacheTests checks the cache that lets the Parse stage reuse a method's lowering across compilations,
+/// against a generator without it.
 /// </summary>
 public sealed class IncrementalTests
 {

@@ -266,6 +266,7 @@ internal sealed partial class MethodParser
             Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax, callee.ToDisplayString());
             return null;
         }
+        _trace?.Consulted.Add(calleeSyntax); // its body is lowered into this method: a reused parse must check its text
         int before = _diagnostics.Count;
         var signature = AnalyzeSignature(callee, calleeSyntax, reportCollisions: false);
         if (signature is null || !SymbolEqualityComparer.Default.Equals(signature.Element, _element))

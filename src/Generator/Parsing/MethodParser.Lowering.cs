@@ -158,7 +158,11 @@ internal sealed partial class MethodParser
 
     private static Block ToBlock(List<Stmt> statements) => new(statements.ToEquatableArray());
 
-    private int Line(IOperation op) => op.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+    private int Line(IOperation op)
+    {
+        int line = op.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+        return _trace is null ? line : _trace.LineToken(op.Syntax.FirstAncestorOrSelf<MethodDeclarationSyntax>(), line);
+    }
 
     private string SourceText(IOperation op)
     {

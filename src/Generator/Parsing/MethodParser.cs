@@ -26,26 +26,40 @@ internal sealed partial class MethodParser
     private readonly CancellationToken _cancellationToken;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly Stack<Frame> _frames = new();
+    private readonly ParseTrace? _trace;
     private ITypeSymbol _element = null!;
     private bool _failedSilently;
     private bool _isFloat;
     private int _inlineCount;
     private int _depth;
 
-    private MethodParser(Compilation compilation, CancellationToken cancellationToken)
+    private MethodParser(Compilation compilation, CancellationToken cancellationToken, ParseTrace? trace = null)
     {
         _compilation = compilation;
         _cancellationToken = cancellationToken;
+        _trace = trace;
     }
 
-    /// <summary>Entry point of the pipeline's parse stage. Never throws (except for cancellation).</summary>
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>Lowers one [Differentiable] method. Never throws (except for cancellation).</summary>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Parse(context, cancellationToken, trace: null);
+
+    /// <summary>
+    /// Lowers one [Differentiable] method and records in <paramref name="trace"/> every method declaration other
+    /// than the target whose text the result depends on (the callees it inlines, transitively, and the
+    /// implementation part of a partial method) and whether it computed a value from a position. Everything else
+    /// it reads is a symbol. <see cref="ParseCache"/> relies on this: keep the trace complete when the parser learns
+    /// to read another declaration's body or another position-dependent value. With a trace, the statements' line
+    /// numbers in the result are tokens of <see cref="ParseTrace.LineToken"/>, to be replaced by the caller
+    /// (<see cref="ParseRelocation"/>).
+    /// </summary>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken, ParseTrace? trace)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         try
         {
-            return new MethodParser(context.SemanticModel.Compilation, cancellationToken).ParseRoot(method, syntax, context.SemanticModel);
+            return new MethodParser(context.SemanticModel.Compilation, cancellationToken, trace).ParseRoot(method, syntax, context.SemanticModel);
         }
         catch (OperationCanceledException)
         {
@@ -74,6 +88,7 @@ internal sealed partial class MethodParser
             // [Differentiable] on the defining declaration of a partial method: the body is in the other part.
             method = implementation;
             syntax = implementationSyntax;
+            _trace?.Consulted.Add(implementationSyntax);
             model = _compilation.GetSemanticModel(syntax.SyntaxTree);
         }
         // Two methods with one signature (CS0111): the compiler reports it; calls would only be ambiguous.
@@ -276,8 +291,14 @@ internal sealed partial class MethodParser
             // The compiler reports the errors; differentiating half-written code would only add noise.
             return null;
         }
+        if (_trace is not null && body.Descendants().Any(IsCallerInfoDefault)) _trace.PositionSensitive = true;
         return body;
     }
+
+    /// <summary>An omitted argument the compiler fills from the call site ([CallerLineNumber] and kin).</summary>
+    private static bool IsCallerInfoDefault(IOperation operation) =>
+        operation is IArgumentOperation { ArgumentKind: ArgumentKind.DefaultValue, Parameter: { } parameter }
+        && parameter.GetAttributes().Any(a => a.AttributeClass?.Name.StartsWith("Caller", StringComparison.Ordinal) == true);
 
     internal sealed record Signature(ITypeSymbol Element, bool IsFloat, bool IsVector, List<SourceParam> Parameters);
 
