@@ -135,7 +135,7 @@ internal static class AccumulationFusion
                 // Loops, branches, stack operations, span-wide statements and runtime calls: only when they never
                 // mention the span at all.
                 var mentioned = new HashSet<string>(writes);
-                CollectReads(s, mentioned);
+                IrWalk.AddStatementReads(s, mentioned);
                 return !mentioned.Contains(target.Span);
         }
     }
@@ -190,40 +190,12 @@ internal static class AccumulationFusion
 
     private sealed record TermList(EquatableArray<Expr> Terms);
 
-    private static void CollectReads(Stmt s, HashSet<string> names)
-    {
-        switch (s)
-        {
-            case Declare d: if (d.Init is not null) IrWalk.AddReads(d.Init, names); break;
-            case DeclareSpan d: IrWalk.AddReads(d.Length, names); break;
-            case Assign a: IrWalk.AddReads(a.Value, names); if (a.Target is Elem e) IrWalk.AddReads(e.Index, names); break;
-            case For f:
-                IrWalk.AddReads(f.Start, names);
-                IrWalk.AddReads(f.Bound, names);
-                foreach (var b in f.Body.Statements) CollectReads(b, names);
-                break;
-            case If i:
-                IrWalk.AddReads(i.Condition, names);
-                foreach (var b in i.Then.Statements) CollectReads(b, names);
-                foreach (var b in i.Else.Statements) CollectReads(b, names);
-                break;
-            case Push p: IrWalk.AddReads(p.Value, names); break;
-            case Pop p: if (p.Target is Elem pe) IrWalk.AddReads(pe.Index, names); names.Add(IrWalk.TargetName(p.Target)); break;
-            case ClearSpan c: names.Add(c.Name); break;
-            case CopySpan c: names.Add(c.From); names.Add(c.To); break;
-            case RuntimeCall r:
-                foreach (var span in r.Spans) names.Add(span);
-                foreach (var scalar in r.Scalars) IrWalk.AddReads(scalar, names);
-                break;
-        }
-    }
-
     private static void CollectNames(Block block, HashSet<string> names)
     {
         foreach (var s in block.Statements)
         {
             IrWalk.AddWrites(s, names);
-            CollectReads(s, names);
+            IrWalk.AddStatementReads(s, names);
         }
     }
 }

@@ -175,18 +175,7 @@ internal static class DeadStores
         foreach (var s in block.Statements)
         {
             IrWalk.AddWrites(s, names);
-            switch (s)
-            {
-                case Declare d: if (d.Init is not null) IrWalk.AddReads(d.Init, names); break;
-                case DeclareSpan d: IrWalk.AddReads(d.Length, names); break;
-                case Assign a: IrWalk.AddReads(a.Value, names); IrWalk.AddReads(a.Target, names); break;
-                case Push p: IrWalk.AddReads(p.Value, names); break;
-                case Pop p: IrWalk.AddReads(p.Target, names); break;
-                case RuntimeCall r: foreach (var e in r.Scalars) IrWalk.AddReads(e, names); foreach (var span in r.Spans) names.Add(span); break;
-                case If i: IrWalk.AddReads(i.Condition, names); Mentions(i.Then, names); Mentions(i.Else, names); break;
-                case For f: IrWalk.AddReads(f.Start, names); IrWalk.AddReads(f.Bound, names); Mentions(f.Body, names); break;
-                case CopySpan c: names.Add(c.From); break;
-            }
+            IrWalk.AddStatementReads(s, names);
         }
     }
 

@@ -96,4 +96,36 @@ internal static class IrWalk
 
     /// <summary>True when the expression mentions the named scalar or span.</summary>
     public static bool Mentions(Expr expr, string name) => Reads(expr).Contains(name);
+
+    /// <summary>
+    /// Names a statement reads, nested statements included: scalars and spans in its expressions and indices, the
+    /// spans of span-wide statements and runtime calls, and the target of a pop (restored in place).
+    /// </summary>
+    public static void AddStatementReads(Stmt s, HashSet<string> names)
+    {
+        switch (s)
+        {
+            case Declare d: if (d.Init is not null) AddReads(d.Init, names); break;
+            case DeclareSpan d: AddReads(d.Length, names); break;
+            case Assign a: AddReads(a.Value, names); if (a.Target is Elem e) AddReads(e.Index, names); break;
+            case For f:
+                AddReads(f.Start, names);
+                AddReads(f.Bound, names);
+                foreach (var b in f.Body.Statements) AddStatementReads(b, names);
+                break;
+            case If i:
+                AddReads(i.Condition, names);
+                foreach (var b in i.Then.Statements) AddStatementReads(b, names);
+                foreach (var b in i.Else.Statements) AddStatementReads(b, names);
+                break;
+            case Push p: AddReads(p.Value, names); break;
+            case Pop p: if (p.Target is Elem pe) AddReads(pe.Index, names); names.Add(TargetName(p.Target)); break;
+            case ClearSpan c: names.Add(c.Name); break;
+            case CopySpan c: names.Add(c.From); names.Add(c.To); break;
+            case RuntimeCall r:
+                foreach (var span in r.Spans) names.Add(span);
+                foreach (var scalar in r.Scalars) AddReads(scalar, names);
+                break;
+        }
+    }
 }
