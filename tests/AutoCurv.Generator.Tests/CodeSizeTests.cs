@@ -79,6 +79,9 @@ public sealed class CodeSizeTests
         // ?: whose branches need temporaries: they become if/else, so a branch's temporaries run only when it is taken.
         new("?: of two nests", FuzzKind.Scalar, d =>
             $"=> (x[1] > 0.0 ? {Nest(d, "x[0] * s", e => $"Math.Sqrt(1.1 + Math.Sin({e}))")} : {Nest(d, "x[2]", e => $"Math.Log(2.0 + Math.Cos({e} * s))")}) * s;"),
+        // Nested ?: : the reverse sweep nests one if per level, so the code was quadratic in characters through its
+        // indentation alone until SourceWriter capped the indent.
+        new("nested ?:", FuzzKind.Scalar, d => $"=> {Nest(d, "x[0] * s", e => $"(x[1] > -5.0 ? {e} + 0.01 * x[2] : s)")};"),
         // A function with a [DerivativeOf] rule that calls the function itself: its partials copy the argument.
         new("nested rule-backed sigmoid", FuzzKind.Scalar,
             (d, name) => $"=> {Nest(d, "x[0] * s", e => $"{name}Sigmoid({e} * s + x[1])")};",

@@ -2,9 +2,16 @@ using System.Text;
 
 namespace AutoCurv.Generator.Emit;
 
-/// <summary>An indent-aware string builder; newlines are always "\n" so output is identical everywhere.</summary>
+/// <summary>
+/// An indent-aware string builder; newlines are always "\n" so output is identical everywhere. Indentation stops
+/// growing at <see cref="MaxIndent"/> levels: code nested deeper than that is unreadable either way, and without a cap
+/// the indentation of n nested blocks costs O(n²) characters (a reverse sweep of 100 nested ifs was 92% spaces).
+/// </summary>
 internal sealed class SourceWriter
 {
+    /// <summary>The deepest indentation written (levels of four spaces).</summary>
+    public const int MaxIndent = 16;
+
     private readonly StringBuilder _builder = new();
     private int _indent;
 
@@ -14,7 +21,7 @@ internal sealed class SourceWriter
 
     public void Line(string text = "")
     {
-        if (text.Length > 0) _builder.Append(' ', _indent * 4).Append(text);
+        if (text.Length > 0) _builder.Append(' ', System.Math.Min(_indent, MaxIndent) * 4).Append(text);
         _builder.Append('\n');
     }
 
