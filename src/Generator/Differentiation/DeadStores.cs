@@ -26,9 +26,10 @@ internal static class DeadStores
             pinned.Add(function.Result);
             exit.Add(function.Result);
         }
+        var body = RemoveWriteOnlySpans(function.Body, out bool spansRemoved);
         var pass = new Pass(pinned);
-        var body = pass.Block(function.Body, exit, mutate: true, depth: 0, out _);
-        if (!pass.Changed) return function;
+        body = pass.Block(body, exit, mutate: true, depth: 0, out _);
+        if (!pass.Changed && !spansRemoved) return function;
         // Declarations left with no other mention at all go too.
         body = DropUnmentionedDeclarations(body);
         return function with { Body = body };
@@ -167,6 +168,140 @@ internal static class DeadStores
                     return s; // ClearSpan, CopySpan, Comment
             }
         }
+    }
+
+    /// <summary>
+    /// Local spans that are written but never read, and every write to them: the internal gradient of a lanes H·V
+    /// helper (forward-over-reverse reads the tangents of the adjoints, never the adjoints of the inputs), and its
+    /// axpy loops. A span counts as read when any expression, copy, runtime call or length mentions it; spans that
+    /// are popped into stay (the value stack must balance). Loops and branches left empty go too.
+    /// </summary>
+    private static Block RemoveWriteOnlySpans(Block body, out bool removed)
+    {
+        var declared = new HashSet<string>();
+        var read = new HashSet<string>();
+        void Scan(Block b)
+        {
+            foreach (var s in b.Statements)
+            {
+                switch (s)
+                {
+                    case DeclareSpan d: declared.Add(d.Name); AddReadsWithLengths(d.Length, read); break;
+                    case Declare d: if (d.Init is not null) AddReadsWithLengths(d.Init, read); break;
+                    case Assign a: AddReadsWithLengths(a.Value, read); if (a.Target is Elem e) AddReadsWithLengths(e.Index, read); break;
+                    case Push p: AddReadsWithLengths(p.Value, read); break;
+                    case Pop p: read.Add(IrWalk.TargetName(p.Target)); if (p.Target is Elem pe) AddReadsWithLengths(pe.Index, read); break;
+                    case CopySpan c: read.Add(c.From); read.Add(c.To); break;
+                    case RuntimeCall r: foreach (var span in r.Spans) read.Add(span); foreach (var scalar in r.Scalars) AddReadsWithLengths(scalar, read); break;
+                    case For f: AddReadsWithLengths(f.Start, read); AddReadsWithLengths(f.Bound, read); Scan(f.Body); break;
+                    case If i: AddReadsWithLengths(i.Condition, read); Scan(i.Then); Scan(i.Else); break;
+                }
+            }
+        }
+        Scan(body);
+        // An accumulation s[i] += e reads s itself; it does not make s read.
+        declared.RemoveWhere(name => ReadOutsideOwnWrites(body, name));
+        removed = declared.Count > 0;
+        return removed ? Strip(body, declared) : body;
+
+        bool ReadOutsideOwnWrites(Block b, string name)
+        {
+            if (!read.Contains(name)) return false;
+            var others = new HashSet<string>();
+            void Visit(Block block)
+            {
+                foreach (var s in block.Statements)
+                {
+                    switch (s)
+                    {
+                        case Assign { Target: Elem e } a when e.Span == name:
+                            // Reads of the span inside its own element's update are not reads of its value elsewhere.
+                            var valueReads = new HashSet<string>();
+                            AddReadsWithLengths(a.Value, valueReads);
+                            AddReadsWithLengths(e.Index, valueReads);
+                            if (a.Value is Binary { Op: BinaryOp.Add or BinaryOp.Subtract } bin && bin.Left.Equals(e))
+                            {
+                                valueReads.Clear();
+                                AddReadsWithLengths(bin.Right, valueReads);
+                                AddReadsWithLengths(e.Index, valueReads);
+                            }
+                            others.UnionWith(valueReads);
+                            break;
+                        case For f: AddReadsWithLengths(f.Start, others); AddReadsWithLengths(f.Bound, others); Visit(f.Body); break;
+                        case If i: AddReadsWithLengths(i.Condition, others); Visit(i.Then); Visit(i.Else); break;
+                        case Declare d: if (d.Init is not null) AddReadsWithLengths(d.Init, others); break;
+                        case DeclareSpan d: AddReadsWithLengths(d.Length, others); break;
+                        case Assign a: AddReadsWithLengths(a.Value, others); if (a.Target is Elem te) AddReadsWithLengths(te.Index, others); break;
+                        case Push p: AddReadsWithLengths(p.Value, others); break;
+                        case Pop p: others.Add(IrWalk.TargetName(p.Target)); if (p.Target is Elem pe) AddReadsWithLengths(pe.Index, others); break;
+                        case CopySpan c: others.Add(c.From); others.Add(c.To); break;
+                        case RuntimeCall r: foreach (var span in r.Spans) others.Add(span); foreach (var scalar in r.Scalars) AddReadsWithLengths(scalar, others); break;
+                    }
+                }
+            }
+            Visit(b);
+            return others.Contains(name);
+        }
+    }
+
+    /// <summary>Reads of an expression, counting <c>span.Length</c> as a use of the span.</summary>
+    private static void AddReadsWithLengths(Expr expr, HashSet<string> names)
+    {
+        IrWalk.AddReads(expr, names);
+        void Lengths(Expr e)
+        {
+            switch (e)
+            {
+                case Len l: names.Add(l.Span); break;
+                case Elem el: Lengths(el.Index); break;
+                case Unary u: Lengths(u.Operand); break;
+                case Binary b: Lengths(b.Left); Lengths(b.Right); break;
+                case Conditional c: Lengths(c.Condition); Lengths(c.WhenTrue); Lengths(c.WhenFalse); break;
+                case Call call: foreach (var a in call.Args) Lengths(a); break;
+                case ToReal r: Lengths(r.Operand); break;
+                case Splat sp: Lengths(sp.Operand); break;
+                case LaneOf lo: Lengths(lo.Operand); break;
+            }
+        }
+        Lengths(expr);
+    }
+
+    private static Block Strip(Block block, HashSet<string> spans)
+    {
+        var list = new List<Stmt>(block.Statements.Count);
+        bool changed = false;
+        foreach (var s in block.Statements)
+        {
+            switch (s)
+            {
+                case DeclareSpan d when spans.Contains(d.Name):
+                case ClearSpan c when spans.Contains(c.Name):
+                case Assign { Target: Elem e } when spans.Contains(e.Span):
+                    changed = true;
+                    continue;
+                case For f:
+                {
+                    var body = Strip(f.Body, spans);
+                    if (ReferenceEquals(body, f.Body)) { list.Add(f); continue; }
+                    changed = true;
+                    if (!body.Statements.All(x => x is Comment)) list.Add(f with { Body = body });
+                    continue;
+                }
+                case If i:
+                {
+                    var then = Strip(i.Then, spans);
+                    var @else = Strip(i.Else, spans);
+                    if (ReferenceEquals(then, i.Then) && ReferenceEquals(@else, i.Else)) { list.Add(i); continue; }
+                    changed = true;
+                    if (!(then.Statements.All(x => x is Comment) && @else.Statements.All(x => x is Comment))) list.Add(i with { Then = then, Else = @else });
+                    continue;
+                }
+                default:
+                    list.Add(s);
+                    continue;
+            }
+        }
+        return changed ? new Block(list.ToEquatableArray()) : block;
     }
 
     /// <summary>Every name a block reads or writes.</summary>
