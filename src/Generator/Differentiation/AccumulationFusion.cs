@@ -18,7 +18,7 @@ internal static class AccumulationFusion
     public static IrFunction Apply(IrFunction function)
     {
         var names = new HashSet<string>(function.Parameters.Select(p => p.Name));
-        CollectNames(function.Body, names);
+        IrWalk.AddMentions(function.Body, names);
         int counter = 0;
         string Fresh()
         {
@@ -189,13 +189,4 @@ internal static class AccumulationFusion
     }
 
     private sealed record TermList(EquatableArray<Expr> Terms);
-
-    private static void CollectNames(Block block, HashSet<string> names)
-    {
-        foreach (var s in block.Statements)
-        {
-            IrWalk.AddWrites(s, names);
-            IrWalk.AddStatementReads(s, names);
-        }
-    }
 }

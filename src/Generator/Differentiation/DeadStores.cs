@@ -143,7 +143,7 @@ internal static class DeadStores
                     bodyOut.UnionWith(header);
                     if (depth >= MaxExactDepth)
                     {
-                        Mentions(f.Body, bodyOut);
+                        IrWalk.AddMentions(f.Body, bodyOut);
                     }
                     else
                     {
@@ -153,7 +153,7 @@ internal static class DeadStores
                             int before = bodyOut.Count;
                             bodyOut.UnionWith(bodyIn);
                             if (bodyOut.Count == before) break;
-                            if (round == 63) Mentions(f.Body, bodyOut);
+                            if (round == 63) IrWalk.AddMentions(f.Body, bodyOut);
                         }
                     }
                     var body = Block(f.Body, bodyOut, mutate, depth + 1, out var liveIn);
@@ -188,7 +188,12 @@ internal static class DeadStores
                 {
                     case DeclareSpan d: declared.Add(d.Name); AddReadsWithLengths(d.Length, read); break;
                     case Declare d: if (d.Init is not null) AddReadsWithLengths(d.Init, read); break;
-                    case Assign a: AddReadsWithLengths(a.Value, read); if (a.Target is Elem e) AddReadsWithLengths(e.Index, read); break;
+                    // s[i] += e reads s only to update that element: it does not make s read.
+                    case Assign { Target: Elem e, Value: Binary { Op: BinaryOp.Add or BinaryOp.Subtract } bin } when bin.Left.Equals(e):
+                        AddReadsWithLengths(bin.Right, read);
+                        AddReadsWithLengths(e.Index, read);
+                        break;
+                    case Assign a: AddReadsWithLengths(a.Value, read); if (a.Target is Elem te) AddReadsWithLengths(te.Index, read); break;
                     case Push p: AddReadsWithLengths(p.Value, read); break;
                     case Pop p: read.Add(IrWalk.TargetName(p.Target)); if (p.Target is Elem pe) AddReadsWithLengths(pe.Index, read); break;
                     case CopySpan c: read.Add(c.From); read.Add(c.To); break;
@@ -199,49 +204,9 @@ internal static class DeadStores
             }
         }
         Scan(body);
-        // An accumulation s[i] += e reads s itself; it does not make s read.
-        declared.RemoveWhere(name => ReadOutsideOwnWrites(body, name));
+        declared.ExceptWith(read);
         removed = declared.Count > 0;
         return removed ? Strip(body, declared) : body;
-
-        bool ReadOutsideOwnWrites(Block b, string name)
-        {
-            if (!read.Contains(name)) return false;
-            var others = new HashSet<string>();
-            void Visit(Block block)
-            {
-                foreach (var s in block.Statements)
-                {
-                    switch (s)
-                    {
-                        case Assign { Target: Elem e } a when e.Span == name:
-                            // Reads of the span inside its own element's update are not reads of its value elsewhere.
-                            var valueReads = new HashSet<string>();
-                            AddReadsWithLengths(a.Value, valueReads);
-                            AddReadsWithLengths(e.Index, valueReads);
-                            if (a.Value is Binary { Op: BinaryOp.Add or BinaryOp.Subtract } bin && bin.Left.Equals(e))
-                            {
-                                valueReads.Clear();
-                                AddReadsWithLengths(bin.Right, valueReads);
-                                AddReadsWithLengths(e.Index, valueReads);
-                            }
-                            others.UnionWith(valueReads);
-                            break;
-                        case For f: AddReadsWithLengths(f.Start, others); AddReadsWithLengths(f.Bound, others); Visit(f.Body); break;
-                        case If i: AddReadsWithLengths(i.Condition, others); Visit(i.Then); Visit(i.Else); break;
-                        case Declare d: if (d.Init is not null) AddReadsWithLengths(d.Init, others); break;
-                        case DeclareSpan d: AddReadsWithLengths(d.Length, others); break;
-                        case Assign a: AddReadsWithLengths(a.Value, others); if (a.Target is Elem te) AddReadsWithLengths(te.Index, others); break;
-                        case Push p: AddReadsWithLengths(p.Value, others); break;
-                        case Pop p: others.Add(IrWalk.TargetName(p.Target)); if (p.Target is Elem pe) AddReadsWithLengths(pe.Index, others); break;
-                        case CopySpan c: others.Add(c.From); others.Add(c.To); break;
-                        case RuntimeCall r: foreach (var span in r.Spans) others.Add(span); foreach (var scalar in r.Scalars) AddReadsWithLengths(scalar, others); break;
-                    }
-                }
-            }
-            Visit(b);
-            return others.Contains(name);
-        }
     }
 
     /// <summary>Reads of an expression, counting <c>span.Length</c> as a use of the span.</summary>
@@ -304,16 +269,6 @@ internal static class DeadStores
         return changed ? new Block(list.ToEquatableArray()) : block;
     }
 
-    /// <summary>Every name a block reads or writes.</summary>
-    private static void Mentions(Block block, HashSet<string> names)
-    {
-        foreach (var s in block.Statements)
-        {
-            IrWalk.AddWrites(s, names);
-            IrWalk.AddStatementReads(s, names);
-        }
-    }
-
     /// <summary>Drops declarations (now initialised with a constant) of locals nothing else mentions.</summary>
     private static Block DropUnmentionedDeclarations(Block block)
     {
@@ -328,7 +283,7 @@ internal static class DeadStores
                 {
                     case If i: IrWalk.AddReads(i.Condition, names); Count(i.Then); Count(i.Else); break;
                     case For f: names.Add(f.Counter); IrWalk.AddReads(f.Start, names); IrWalk.AddReads(f.Bound, names); Count(f.Body); break;
-                    default: Mentions(new Block(new[] { s }.ToEquatableArray()), names); break;
+                    default: IrWalk.AddWrites(s, names); IrWalk.AddStatementReads(s, names); break;
                 }
                 foreach (var n in names) counts[n] = counts.TryGetValue(n, out int c) ? c + 1 : 1;
             }

@@ -128,4 +128,14 @@ internal static class IrWalk
                 break;
         }
     }
+
+    /// <summary>Every name a block reads or writes, nested statements included.</summary>
+    public static void AddMentions(Block block, HashSet<string> names)
+    {
+        foreach (var s in block.Statements)
+        {
+            AddWrites(s, names);
+            AddStatementReads(s, names);
+        }
+    }
 }
