@@ -1,4 +1,5 @@
 using System;
+using AutoCurv.CompilerServices;
 
 namespace AutoCurv;
 
@@ -90,6 +91,10 @@ public sealed class GgnOperator<TModel, TLoss> : ICurvatureOperator
         public static void AddProduct<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
             ReadOnlySpan<double> v, Span<double> sum, Span<double> temp, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
             => ModelSums.AddGgnvp<TM, TL>(w, x, output, y, v, sum, temp);
+
+        public static void AddProductBatch<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> y,
+            ReadOnlySpan<double> v, Span<double> sum, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
+            => TM.GgnvpBatch<TL>(w, x, output, y, v, sum);
 
         public static void AddDiagonal<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
             Span<double> sum, Span<double> temp) where TM : struct, IModel where TL : struct, ILoss

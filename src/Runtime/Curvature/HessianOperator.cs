@@ -1,4 +1,5 @@
 using System;
+using AutoCurv.CompilerServices;
 
 namespace AutoCurv;
 
@@ -89,6 +90,10 @@ public sealed class HessianOperator<TModel, TLoss> : ICurvatureOperator
         public static void AddProduct<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
             ReadOnlySpan<double> v, Span<double> sum, Span<double> temp, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
             => ModelSums.AddLossHvp<TM, TL>(w, x, output, y, v, scratch, sum, temp);
+
+        public static void AddProductBatch<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> y,
+            ReadOnlySpan<double> v, Span<double> sum, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
+            => TM.LossHvpBatch<TL>(w, x, output, y, v, scratch, sum); // the gradient accumulates in scratch, unread (as in ModelSums.AddLossHvp)
 
         public static void AddDiagonal<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
             Span<double> sum, Span<double> temp) where TM : struct, IModel where TL : struct, ILoss
