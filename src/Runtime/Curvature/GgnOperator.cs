@@ -13,7 +13,10 @@ namespace AutoCurv;
 /// <typeparam name="TLoss">The per-sample loss.</typeparam>
 /// <remarks>
 /// The parameters are copied at construction, so the operator is a fixed matrix. Products run in parallel over a
-/// fixed chunking of the samples and are bit-identical for every <see cref="MaxDegreeOfParallelism"/>.
+/// fixed chunking of the samples and are bit-identical for every <see cref="MaxDegreeOfParallelism"/>. When
+/// <typeparamref name="TModel"/> has batched members (<see cref="IModel.HasBatchedMembers"/>), every full block of
+/// <see cref="AutoCurv.CompilerServices.SampleBlock.Size"/> consecutive samples goes through
+/// <see cref="IModel.GgnvpBatch{TLoss}"/> and only the samples after the last full block through the per-sample member.
 /// </remarks>
 public sealed class GgnOperator<TModel, TLoss> : ICurvatureOperator
     where TModel : struct, IModel

@@ -7,7 +7,8 @@ namespace AutoCurv;
 /// <summary>
 /// Per-sample contributions added into a running sum: the model's accumulating members when it has them (every
 /// generated model), otherwise the overwriting member into <c>temp</c> followed by an addition. The branch is on a
-/// static property of a struct type argument, so the JIT removes it.
+/// static property of a struct type argument, so the JIT removes it. Also the block-layout scratch the kernels use
+/// to send full blocks of samples through a model's batched members.
 /// </summary>
 internal static class ModelSums
 {
