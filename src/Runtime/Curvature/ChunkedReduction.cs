@@ -27,8 +27,29 @@ internal static class ChunkedReduction
     public static int ChunkCount(int count, int samplesPerChunk = 1) =>
         Math.Min((int)(((long)count + samplesPerChunk - 1) / samplesPerChunk), MaxChunks);
 
-    /// <summary>First sample of chunk <paramref name="chunk"/>.</summary>
-    private static int ChunkStart(int chunk, int count, int chunks) => (int)((long)chunk * count / chunks);
+    /// <summary>
+    /// The chunk count when chunk boundaries fall on multiples of <paramref name="alignment"/>: the samples form
+    /// ⌈count / alignment⌉ units (the last one possibly short), and each chunk holds at least
+    /// ⌈samplesPerChunk / alignment⌉ units where there are enough. For an alignment of 1 this is
+    /// <see cref="ChunkCount(int, int)"/>.
+    /// </summary>
+    private static int AlignedChunkCount(int count, int samplesPerChunk, int alignment) =>
+        ChunkCount(Units(count, alignment), UnitsPerChunk(samplesPerChunk, alignment));
+
+    private static int Units(int count, int alignment) => (int)(((long)count + alignment - 1) / alignment);
+
+    private static int UnitsPerChunk(int samplesPerChunk, int alignment) => Math.Max(1, (samplesPerChunk + alignment - 1) / alignment);
+
+    /// <summary>
+    /// First sample of chunk <paramref name="chunk"/> of <paramref name="chunks"/>: a multiple of
+    /// <paramref name="alignment"/> (or <paramref name="count"/> for the end of the last chunk).
+    /// </summary>
+    private static int ChunkStart(int chunk, int count, int chunks, int alignment)
+    {
+        int units = Units(count, alignment);
+        long start = (long)chunk * units / chunks * alignment;
+        return (int)Math.Min(start, count);
+    }
 
     /// <summary>Validates a MaxDegreeOfParallelism value with the semantics of <see cref="ParallelOptions"/>.</summary>
     public static int ValidateDegree(int value, string paramName)
@@ -42,13 +63,17 @@ internal static class ChunkedReduction
     /// Writes Σ over samples 0..<paramref name="count"/>−1 of the kernel's contributions (a vector of
     /// <paramref name="total"/>.Length entries) into <paramref name="total"/>. Each chunk holds at least
     /// <paramref name="samplesPerChunk"/> samples where there are enough: a chunk costs one clearing and one addition
-    /// of a <paramref name="total"/>-long buffer, so several samples per chunk keep that overhead small.
+    /// of a <paramref name="total"/>-long buffer, so several samples per chunk keep that overhead small. Every chunk
+    /// but the last starts and ends at a multiple of <paramref name="alignment"/> (a kernel that runs blocks of that
+    /// many samples then has only full blocks, except in the last chunk). The chunking depends on
+    /// <paramref name="count"/>, <paramref name="samplesPerChunk"/> and <paramref name="alignment"/> only.
     /// </summary>
-    public static void Sum<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total, int samplesPerChunk = 1)
+    public static void Sum<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total, int samplesPerChunk = 1, int alignment = 1)
         where TKernel : struct, IChunkKernel
     {
+        if (alignment < 1) throw new ArgumentOutOfRangeException(nameof(alignment), alignment, "The chunk alignment must be at least 1.");
         int width = total.Length;
-        int chunks = ChunkCount(count, samplesPerChunk);
+        int chunks = AlignedChunkCount(count, samplesPerChunk, alignment);
         int scratchLength = kernel.ScratchLength;
         total.Clear();
         int degree = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
@@ -63,7 +88,7 @@ internal static class ChunkedReduction
                 for (int c = 0; c < chunks; c++)
                 {
                     acc.Clear();
-                    kernel.Accumulate(ChunkStart(c, count, chunks), ChunkStart(c + 1, count, chunks), acc, scratch.AsSpan(0, scratchLength));
+                    kernel.Accumulate(ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), acc, scratch.AsSpan(0, scratchLength));
                     VectorMath.Add(total, acc);
                 }
             }
@@ -91,7 +116,7 @@ internal static class ChunkedReduction
                     {
                         Span<double> acc = buffers.AsSpan((c - waveStart) * width, width);
                         acc.Clear();
-                        kernel.Accumulate(ChunkStart(c, count, chunks), ChunkStart(c + 1, count, chunks), acc, scratch.AsSpan(0, scratchLength));
+                        kernel.Accumulate(ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), acc, scratch.AsSpan(0, scratchLength));
                         return scratch;
                     },
                     scratch => ArrayPool<double>.Shared.Return(scratch));

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using AutoCurv.CompilerServices;
 
 namespace AutoCurv;
 
@@ -77,9 +78,10 @@ internal static class CurvatureGuard
 
     /// <summary>
     /// Runs <paramref name="kernel"/> over the samples and writes the sum divided by <paramref name="divisor"/> into
-    /// <paramref name="result"/>.
+    /// <paramref name="result"/>. Chunk boundaries fall on multiples of <paramref name="alignment"/> (see
+    /// <see cref="ChunkedReduction.Sum{TKernel}"/>); kernels that run batched members pass <see cref="BlockAlignment{TModel}"/>.
     /// </summary>
-    public static void Mean<TKernel>(TKernel kernel, int count, double divisor, int maxDegreeOfParallelism, Span<double> result)
+    public static void Mean<TKernel>(TKernel kernel, int count, double divisor, int maxDegreeOfParallelism, Span<double> result, int alignment = 1)
         where TKernel : struct, IChunkKernel
     {
         int n = result.Length;
@@ -87,7 +89,7 @@ internal static class CurvatureGuard
         try
         {
             Span<double> sum = total.AsSpan(0, n);
-            ChunkedReduction.Sum(kernel, count, maxDegreeOfParallelism, sum, SamplesPerChunk);
+            ChunkedReduction.Sum(kernel, count, maxDegreeOfParallelism, sum, SamplesPerChunk, alignment);
             for (int i = 0; i < n; i++) result[i] = sum[i] / divisor;
         }
         finally
@@ -95,6 +97,13 @@ internal static class CurvatureGuard
             ArrayPool<double>.Shared.Return(total);
         }
     }
+
+    /// <summary>
+    /// The chunk alignment of a data-set mean over <typeparamref name="TModel"/>'s members: <see cref="SampleBlock.Size"/>
+    /// when the model has batched members (so that every chunk but the last is whole blocks), otherwise 1. A static
+    /// property of a struct type argument: the JIT folds it to a constant.
+    /// </summary>
+    public static int BlockAlignment<TModel>() where TModel : IModel => TModel.HasBatchedMembers ? SampleBlock.Size : 1;
 
     /// <summary>
     /// n·n, after checking that a dense n × n matrix fits in one array (n·n computed in <c>int</c> would wrap around

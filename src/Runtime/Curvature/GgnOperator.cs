@@ -1,4 +1,5 @@
 using System;
+using AutoCurv.CompilerServices;
 
 namespace AutoCurv;
 
@@ -12,7 +13,10 @@ namespace AutoCurv;
 /// <typeparam name="TLoss">The per-sample loss.</typeparam>
 /// <remarks>
 /// The parameters are copied at construction, so the operator is a fixed matrix. Products run in parallel over a
-/// fixed chunking of the samples and are bit-identical for every <see cref="MaxDegreeOfParallelism"/>.
+/// fixed chunking of the samples and are bit-identical for every <see cref="MaxDegreeOfParallelism"/>. When
+/// <typeparamref name="TModel"/> has batched members (<see cref="IModel.HasBatchedMembers"/>), every full block of
+/// <see cref="AutoCurv.CompilerServices.SampleBlock.Size"/> consecutive samples goes through
+/// <see cref="IModel.GgnvpBatch{TLoss}"/> and only the samples after the last full block through the per-sample member.
 /// </remarks>
 public sealed class GgnOperator<TModel, TLoss> : ICurvatureOperator
     where TModel : struct, IModel
@@ -90,6 +94,10 @@ public sealed class GgnOperator<TModel, TLoss> : ICurvatureOperator
         public static void AddProduct<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
             ReadOnlySpan<double> v, Span<double> sum, Span<double> temp, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
             => ModelSums.AddGgnvp<TM, TL>(w, x, output, y, v, sum, temp);
+
+        public static void AddProductBatch<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> y,
+            ReadOnlySpan<double> v, Span<double> sum, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
+            => TM.GgnvpBatch<TL>(w, x, output, y, v, sum);
 
         public static void AddDiagonal<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
             Span<double> sum, Span<double> temp) where TM : struct, IModel where TL : struct, ILoss

@@ -1,11 +1,14 @@
 using System;
+using System.Runtime.InteropServices;
+using AutoCurv.CompilerServices;
 
 namespace AutoCurv;
 
 /// <summary>
 /// Per-sample contributions added into a running sum: the model's accumulating members when it has them (every
 /// generated model), otherwise the overwriting member into <c>temp</c> followed by an addition. The branch is on a
-/// static property of a struct type argument, so the JIT removes it.
+/// static property of a struct type argument, so the JIT removes it. Also the block-layout scratch the kernels use
+/// to send full blocks of samples through a model's batched members.
 /// </summary>
 internal static class ModelSums
 {
@@ -59,5 +62,52 @@ internal static class ModelSums
         double loss = TModel.LossHessianDiagonal<TLoss>(w, x, output, y, temp);
         VectorMath.Add(sum, temp);
         return loss;
+    }
+
+    /// <summary>
+    /// Doubles of chunk scratch the block-layout buffers of <see cref="Blocks"/> take for <paramref name="data"/>:
+    /// (d + 2C) blocks of <see cref="SampleBlock.Size"/> doubles when <typeparamref name="TModel"/> has batched
+    /// members, none otherwise.
+    /// </summary>
+    public static int BlockScratchLength<TModel>(Dataset data) where TModel : IModel =>
+        TModel.HasBatchedMembers ? checked((data.InputSize + 2 * data.TargetSize) * SampleBlock.Size) : 0;
+
+    /// <summary>
+    /// The block-layout inputs, outputs and targets of one block of samples, in the first
+    /// <see cref="BlockScratchLength{TModel}"/> doubles of <paramref name="scratch"/> (pooled chunk scratch, so
+    /// nothing is allocated per call; a 784-input block is 100 KB, too large for the stack).
+    /// </summary>
+    public static SampleBlocks Blocks(Span<double> scratch, Dataset data)
+    {
+        int d = data.InputSize, c = data.TargetSize;
+        Span<SampleBlock> blocks = MemoryMarshal.Cast<double, SampleBlock>(scratch.Slice(0, (d + 2 * c) * SampleBlock.Size));
+        return new SampleBlocks(blocks.Slice(0, d), blocks.Slice(d, c), blocks.Slice(d + c, c));
+    }
+}
+
+/// <summary>Block-layout buffers for the batched members: one <see cref="SampleBlock"/> per column.</summary>
+internal readonly ref struct SampleBlocks
+{
+    /// <summary>The inputs (d blocks).</summary>
+    public readonly Span<SampleBlock> X;
+
+    /// <summary>The outputs the member writes (C blocks).</summary>
+    public readonly Span<SampleBlock> Output;
+
+    /// <summary>The targets (C blocks).</summary>
+    public readonly Span<SampleBlock> Target;
+
+    public SampleBlocks(Span<SampleBlock> x, Span<SampleBlock> output, Span<SampleBlock> target)
+    {
+        X = x;
+        Output = output;
+        Target = target;
+    }
+
+    /// <summary>Copies samples [<paramref name="first"/>, <paramref name="first"/> + 16) of <paramref name="data"/> into <see cref="X"/> and <see cref="Target"/>.</summary>
+    public void Load(Dataset data, int first)
+    {
+        SampleBlock.Load(data.Inputs.Span, data.InputSize, first, X);
+        SampleBlock.Load(data.TargetArray, data.TargetSize, first, Target);
     }
 }

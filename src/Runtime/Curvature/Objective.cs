@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using AutoCurv.CompilerServices;
 
 namespace AutoCurv;
 
@@ -8,6 +9,12 @@ namespace AutoCurv;
 /// calls each step. Parallel over a fixed chunking of the samples, bit-identical for every
 /// <see cref="MaxDegreeOfParallelism"/>.
 /// </summary>
+/// <remarks>
+/// When <typeparamref name="TModel"/> has batched members (<see cref="IModel.HasBatchedMembers"/>), every full block
+/// of <see cref="SampleBlock.Size"/> consecutive samples goes through <see cref="IModel.LossBatch{TLoss}"/> or
+/// <see cref="IModel.LossGradientBatch{TLoss}"/> and only the samples left over after the last full block through the
+/// per-sample members. The result is the same mean up to rounding.
+/// </remarks>
 /// <typeparam name="TModel">The model (for example the generator's <c>Net.ForwardModel</c>).</typeparam>
 /// <typeparam name="TLoss">The per-sample loss.</typeparam>
 public sealed class Objective<TModel, TLoss>
@@ -51,7 +58,8 @@ public sealed class Objective<TModel, TLoss>
         {
             w.CopyTo(parameters);
             Span<double> total = stackalloc double[1];
-            CurvatureGuard.Mean(new LossKernel(parameters, w.Length, _data), _data.Count, _data.Count, _maxDegreeOfParallelism, total);
+            CurvatureGuard.Mean(new LossKernel(parameters, w.Length, _data), _data.Count, _data.Count, _maxDegreeOfParallelism, total,
+                CurvatureGuard.BlockAlignment<TModel>());
             return total[0];
         }
         finally
@@ -78,7 +86,8 @@ public sealed class Objective<TModel, TLoss>
             w.CopyTo(parameters);
             // One extra slot carries the loss through the same ordered reduction as the gradient.
             Span<double> result = mean.AsSpan(0, n + 1);
-            CurvatureGuard.Mean(new GradientKernel(parameters, n, _data), _data.Count, _data.Count, _maxDegreeOfParallelism, result);
+            CurvatureGuard.Mean(new GradientKernel(parameters, n, _data), _data.Count, _data.Count, _maxDegreeOfParallelism, result,
+                CurvatureGuard.BlockAlignment<TModel>());
             result.Slice(0, n).CopyTo(gradient);
             return result[n];
         }
@@ -102,14 +111,25 @@ public sealed class Objective<TModel, TLoss>
             _data = data;
         }
 
-        public int ScratchLength => _data.TargetSize;
+        public int ScratchLength => _data.TargetSize + ModelSums.BlockScratchLength<TModel>(_data);
 
         public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
         {
+            int c = _data.TargetSize;
             ReadOnlySpan<double> w = _w.AsSpan(0, _n);
-            Span<double> output = scratch.Slice(0, _data.TargetSize);
+            Span<double> output = scratch.Slice(0, c);
             double sum = 0.0;
-            for (int i = start; i < end; i++)
+            int i = start;
+            if (TModel.HasBatchedMembers)
+            {
+                SampleBlocks blocks = ModelSums.Blocks(scratch.Slice(c), _data);
+                for (; end - i >= SampleBlock.Size; i += SampleBlock.Size)
+                {
+                    blocks.Load(_data, i);
+                    sum += TModel.LossBatch<TLoss>(w, blocks.X, blocks.Output, blocks.Target);
+                }
+            }
+            for (; i < end; i++)
                 sum += TModel.Loss<TLoss>(w, _data.Input(i), output, _data.Target(i));
             accumulator[0] += sum;
         }
@@ -128,7 +148,7 @@ public sealed class Objective<TModel, TLoss>
             _data = data;
         }
 
-        public int ScratchLength => _data.TargetSize + _n;
+        public int ScratchLength => _data.TargetSize + _n + ModelSums.BlockScratchLength<TModel>(_data);
 
         public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
         {
@@ -138,7 +158,17 @@ public sealed class Objective<TModel, TLoss>
             Span<double> gradient = scratch.Slice(c, n);
             Span<double> sum = accumulator.Slice(0, n);
             double loss = 0.0;
-            for (int i = start; i < end; i++)
+            int i = start;
+            if (TModel.HasBatchedMembers)
+            {
+                SampleBlocks blocks = ModelSums.Blocks(scratch.Slice(c + n), _data);
+                for (; end - i >= SampleBlock.Size; i += SampleBlock.Size)
+                {
+                    blocks.Load(_data, i);
+                    loss += TModel.LossGradientBatch<TLoss>(w, blocks.X, blocks.Output, blocks.Target, sum);
+                }
+            }
+            for (; i < end; i++)
                 loss += ModelSums.AddLossGradient<TModel, TLoss>(w, _data.Input(i), output, _data.Target(i), sum, gradient);
             accumulator[n] += loss;
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using AutoCurv.CompilerServices;
 
 namespace AutoCurv;
 
@@ -20,6 +21,14 @@ internal interface ISampleMatrix
     static abstract void AddProduct<TModel, TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
         ReadOnlySpan<double> v, Span<double> sum, Span<double> temp, Span<double> scratch) where TModel : struct, IModel where TLoss : struct, ILoss;
 
+    /// <summary>
+    /// sum += Σ_b M_b·v over a block of <see cref="SampleBlock.Size"/> samples in block layout, through the model's
+    /// batched member (called only when <see cref="IModel.HasBatchedMembers"/>); <paramref name="scratch"/> has
+    /// <see cref="ProductScratch"/> doubles.
+    /// </summary>
+    static abstract void AddProductBatch<TModel, TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> y,
+        ReadOnlySpan<double> v, Span<double> sum, Span<double> scratch) where TModel : struct, IModel where TLoss : struct, ILoss;
+
     /// <summary>sum += diag(M_i) for sample (x, y); <paramref name="temp"/> has n doubles.</summary>
     static abstract void AddDiagonal<TModel, TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
         Span<double> sum, Span<double> temp) where TModel : struct, IModel where TLoss : struct, ILoss;
@@ -38,7 +47,8 @@ internal static class SampleMean
         try
         {
             v.CopyTo(vector);
-            CurvatureGuard.Mean(new ProductKernel<TModel, TLoss, TMatrix>(w, data, vector), data.Count, data.Count, maxDegreeOfParallelism, result);
+            CurvatureGuard.Mean(new ProductKernel<TModel, TLoss, TMatrix>(w, data, vector), data.Count, data.Count, maxDegreeOfParallelism, result,
+                CurvatureGuard.BlockAlignment<TModel>());
         }
         finally
         {
@@ -67,16 +77,27 @@ internal static class SampleMean
             _v = v;
         }
 
-        public int ScratchLength => _data.TargetSize + _w.Length + TMatrix.ProductScratch(_w.Length);
+        public int ScratchLength => _data.TargetSize + _w.Length + TMatrix.ProductScratch(_w.Length) + ModelSums.BlockScratchLength<TModel>(_data);
 
         public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
         {
-            int n = _w.Length, c = _data.TargetSize;
+            int n = _w.Length, c = _data.TargetSize, p = TMatrix.ProductScratch(n);
             Span<double> output = scratch.Slice(0, c);
             Span<double> temp = scratch.Slice(c, n);
-            Span<double> extra = scratch.Slice(c + n, TMatrix.ProductScratch(n));
+            Span<double> extra = scratch.Slice(c + n, p);
             ReadOnlySpan<double> v = _v.AsSpan(0, n);
-            for (int i = start; i < end; i++)
+            int i = start;
+            if (TModel.HasBatchedMembers)
+            {
+                // Full blocks of consecutive samples through the batched member; the chunk's leftovers below.
+                SampleBlocks blocks = ModelSums.Blocks(scratch.Slice(c + n + p), _data);
+                for (; end - i >= SampleBlock.Size; i += SampleBlock.Size)
+                {
+                    blocks.Load(_data, i);
+                    TMatrix.AddProductBatch<TModel, TLoss>(_w, blocks.X, blocks.Output, blocks.Target, v, accumulator, extra);
+                }
+            }
+            for (; i < end; i++)
                 TMatrix.AddProduct<TModel, TLoss>(_w, _data.Input(i), output, _data.Target(i), v, accumulator, temp, extra);
         }
     }

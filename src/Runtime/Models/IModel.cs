@@ -1,4 +1,5 @@
 using System;
+using AutoCurv.CompilerServices;
 
 namespace AutoCurv;
 
@@ -18,6 +19,18 @@ namespace AutoCurv;
 /// <see cref="PerSample{TModel, TLoss}"/> and the applications refuse a <see cref="Dataset"/> or a parameter vector
 /// whose sizes disagree with a known value; a model that leaves them at -1 accepts any sizes and must infer its
 /// layout from the span lengths.
+/// <para>
+/// The <c>...Batch</c> members (<see cref="LossBatch{TLoss}"/>, <see cref="LossGradientBatch{TLoss}"/>,
+/// <see cref="LossHvpBatch{TLoss}"/>, <see cref="GgnvpBatch{TLoss}"/>) run the same program for a block of
+/// <see cref="SampleBlock.Size"/> samples at once. Their sample-dependent spans are in block layout, one
+/// <see cref="SampleBlock"/> per column: <c>x</c> has d elements and <c>x[k]</c> lane b is sample b's <c>x[k]</c>;
+/// <c>output</c> and <c>target</c> have C elements, laid out the same way. The parameter-sized spans (w, the
+/// tangent v and the results) are plain doubles, as in the per-sample members. Each batched member ADDS the sum
+/// over the block's 16 samples of the per-sample contributions (∇_w ℓ, H·v, G·v) into its result spans (it does
+/// not clear them), writes each sample's output into its lane of <c>output</c>, and returns the sum of the 16
+/// losses. The generator emits them and sets <see cref="HasBatchedMembers"/>; the data-set operators then send
+/// every full block of 16 consecutive samples through them and the remaining samples through the per-sample members.
+/// </para>
 /// </remarks>
 public interface IModel
 {
@@ -84,6 +97,57 @@ public interface IModel
     /// <summary>ℓ; adds diag(∇²_w ℓ) to <paramref name="diagonal"/>.</summary>
     static virtual double LossHessianDiagonalAccumulate<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss
         => throw NotAccumulating();
+
+    // Batched forms: the program for SampleBlock.Size samples at once, in block layout (see the remarks above). Each
+    // adds the sum over the block's samples into its parameter-sized result spans and returns the sum of the losses.
+
+    /// <summary>Whether the batched members below are implemented (the generator's models: true).</summary>
+    static virtual bool HasBatchedMembers => false;
+
+    /// <summary>Σ_b ℓ_b over the block's <see cref="SampleBlock.Size"/> samples; writes each sample's f into its lane of <paramref name="output"/>.</summary>
+    /// <param name="w">The parameters (n values).</param>
+    /// <param name="x">The block's inputs in block layout (d blocks: <c>x[k]</c> lane b = sample b's x[k]).</param>
+    /// <param name="output">Receives the block's outputs in block layout (C blocks).</param>
+    /// <param name="target">The block's targets in block layout (C blocks).</param>
+    /// <returns>The sum of the block's losses.</returns>
+    static virtual double LossBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target) where TLoss : ILoss
+        => throw NotBatched();
+
+    /// <summary>Σ_b ℓ_b; adds Σ_b ∇_w ℓ_b to <paramref name="gradient"/>.</summary>
+    /// <param name="w">The parameters (n values).</param>
+    /// <param name="x">The block's inputs in block layout (d blocks).</param>
+    /// <param name="output">Receives the block's outputs in block layout (C blocks).</param>
+    /// <param name="target">The block's targets in block layout (C blocks).</param>
+    /// <param name="gradient">The running sum the block's gradients are added to (n values).</param>
+    /// <returns>The sum of the block's losses.</returns>
+    static virtual double LossGradientBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target, Span<double> gradient) where TLoss : ILoss
+        => throw NotBatched();
+
+    /// <summary>Σ_b ℓ_b; adds Σ_b ∇_w ℓ_b to <paramref name="gradient"/> and Σ_b H_b·v to <paramref name="hessianVector"/>.</summary>
+    /// <param name="w">The parameters (n values).</param>
+    /// <param name="x">The block's inputs in block layout (d blocks).</param>
+    /// <param name="output">Receives the block's outputs in block layout (C blocks).</param>
+    /// <param name="target">The block's targets in block layout (C blocks).</param>
+    /// <param name="tangent">The vector v (n values), the same for every sample.</param>
+    /// <param name="gradient">The running sum the block's gradients are added to (n values).</param>
+    /// <param name="hessianVector">The running sum the block's Hessian-vector products are added to (n values).</param>
+    /// <returns>The sum of the block's losses.</returns>
+    static virtual double LossHvpBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target, ReadOnlySpan<double> tangent, Span<double> gradient, Span<double> hessianVector) where TLoss : ILoss
+        => throw NotBatched();
+
+    /// <summary>Σ_b ℓ_b; adds Σ_b G_b·v (G_b = J_bᵀ H_ℓ,b J_b) to <paramref name="result"/>.</summary>
+    /// <param name="w">The parameters (n values).</param>
+    /// <param name="x">The block's inputs in block layout (d blocks).</param>
+    /// <param name="output">Receives the block's outputs in block layout (C blocks).</param>
+    /// <param name="target">The block's targets in block layout (C blocks).</param>
+    /// <param name="tangent">The vector v (n values), the same for every sample.</param>
+    /// <param name="result">The running sum the block's products are added to (n values).</param>
+    /// <returns>The sum of the block's losses.</returns>
+    static virtual double GgnvpBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target, ReadOnlySpan<double> tangent, Span<double> result) where TLoss : ILoss
+        => throw NotBatched();
+
+    private static NotSupportedException NotBatched() =>
+        new("This model does not implement the batched members (HasBatchedMembers is false); call the per-sample members instead.");
 
     private static NotSupportedException NotAccumulating() =>
         new("This model does not implement the accumulating members (HasAccumulatingMembers is false); call the overwriting member instead.");
