@@ -14,13 +14,16 @@ namespace AutoCurv.CompilerServices;
 /// </summary>
 /// <remarks>
 /// The <see cref="SampleBlock"/> overloads serve the batched members (one lane per sample). Their results do not
-/// depend on the hardware path (Vector512, Vector256 or scalar): every path adds in the same order.
+/// depend on the hardware path (Vector512, Vector256 or scalar): every path performs the same operations in the same
+/// order.
 /// <list type="bullet">
 /// <item>Dot with a block result: per lane, four partial sums over k ≡ 0, 1, 2, 3 (mod 4) up to the last multiple
-/// of 4, combined as (s0 + s1) + (s2 + s3), then the remaining terms added in order.</item>
+/// of 4, each term added with a fused multiply-add (s = x·y + s, one rounding), combined as (s0 + s1) + (s2 + s3),
+/// then the remaining terms fused-added in order.</item>
 /// <item>Axpy into a block span: y[k] = y[k] + a·x[k] per lane, one multiply and one add, exactly the per-lane loop.</item>
 /// <item>Axpy into a parameter-sized span (the sum over the lanes): per k, the 16 lane products are summed by
-/// halving (lane j plus lane j + 8, then j + 4, j + 2, j + 1) and the sum added to y[k].</item>
+/// halving: p_j = a_j·x_j + (a_{j+8}·x_{j+8}) with a fused multiply-add (j &lt; 8), h_j = p_j + p_{j+4} (j &lt; 4),
+/// g_j = h_j + h_{j+2} (j &lt; 2), and y[k] += g_0 + g_1.</item>
 /// </list>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -291,14 +294,14 @@ public static class Kernels
             {
                 ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
                 // p_j: lane j holds product j + product j + 8 of sample-block k + j.
-                var p0 = Vector512.LoadUnsafe(ref xk, 0) * a0 + Vector512.LoadUnsafe(ref xk, 8) * a1;
-                var p1 = Vector512.LoadUnsafe(ref xk, 16) * a0 + Vector512.LoadUnsafe(ref xk, 24) * a1;
-                var p2 = Vector512.LoadUnsafe(ref xk, 32) * a0 + Vector512.LoadUnsafe(ref xk, 40) * a1;
-                var p3 = Vector512.LoadUnsafe(ref xk, 48) * a0 + Vector512.LoadUnsafe(ref xk, 56) * a1;
-                var p4 = Vector512.LoadUnsafe(ref xk, 64) * a0 + Vector512.LoadUnsafe(ref xk, 72) * a1;
-                var p5 = Vector512.LoadUnsafe(ref xk, 80) * a0 + Vector512.LoadUnsafe(ref xk, 88) * a1;
-                var p6 = Vector512.LoadUnsafe(ref xk, 96) * a0 + Vector512.LoadUnsafe(ref xk, 104) * a1;
-                var p7 = Vector512.LoadUnsafe(ref xk, 112) * a0 + Vector512.LoadUnsafe(ref xk, 120) * a1;
+                var p0 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 0), a0, Vector512.LoadUnsafe(ref xk, 8) * a1);
+                var p1 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 16), a0, Vector512.LoadUnsafe(ref xk, 24) * a1);
+                var p2 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 32), a0, Vector512.LoadUnsafe(ref xk, 40) * a1);
+                var p3 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 48), a0, Vector512.LoadUnsafe(ref xk, 56) * a1);
+                var p4 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 64), a0, Vector512.LoadUnsafe(ref xk, 72) * a1);
+                var p5 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 80), a0, Vector512.LoadUnsafe(ref xk, 88) * a1);
+                var p6 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 96), a0, Vector512.LoadUnsafe(ref xk, 104) * a1);
+                var p7 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 112), a0, Vector512.LoadUnsafe(ref xk, 120) * a1);
                 // Lanes 0-3 + lanes 4-7 of two k: [h_0 | h_2], [h_1 | h_3], [h_4 | h_6], [h_5 | h_7] (4 lanes each).
                 var t02 = Avx512F.Shuffle4x128(p0, p2, 0x44) + Avx512F.Shuffle4x128(p0, p2, 0xEE);
                 var t13 = Avx512F.Shuffle4x128(p1, p3, 0x44) + Avx512F.Shuffle4x128(p1, p3, 0xEE);
@@ -312,7 +315,7 @@ public static class Kernels
                 (Vector512.LoadUnsafe(ref y, (nuint)k) + s).StoreUnsafe(ref y, (nuint)k);
             }
         }
-        if (Avx.IsSupported)
+        if (Fma.IsSupported)
         {
             var a0 = Vector256.LoadUnsafe(ref a, 0);
             var a1 = Vector256.LoadUnsafe(ref a, 4);
@@ -322,14 +325,14 @@ public static class Kernels
             {
                 ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
                 // h: lane j = (product j + product j + 8) + (product j + 4 + product j + 12).
-                var h0 = (Vector256.LoadUnsafe(ref xk, 0) * a0 + Vector256.LoadUnsafe(ref xk, 8) * a2)
-                       + (Vector256.LoadUnsafe(ref xk, 4) * a1 + Vector256.LoadUnsafe(ref xk, 12) * a3);
-                var h1 = (Vector256.LoadUnsafe(ref xk, 16) * a0 + Vector256.LoadUnsafe(ref xk, 24) * a2)
-                       + (Vector256.LoadUnsafe(ref xk, 20) * a1 + Vector256.LoadUnsafe(ref xk, 28) * a3);
-                var h2 = (Vector256.LoadUnsafe(ref xk, 32) * a0 + Vector256.LoadUnsafe(ref xk, 40) * a2)
-                       + (Vector256.LoadUnsafe(ref xk, 36) * a1 + Vector256.LoadUnsafe(ref xk, 44) * a3);
-                var h3 = (Vector256.LoadUnsafe(ref xk, 48) * a0 + Vector256.LoadUnsafe(ref xk, 56) * a2)
-                       + (Vector256.LoadUnsafe(ref xk, 52) * a1 + Vector256.LoadUnsafe(ref xk, 60) * a3);
+                var h0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 0), a0, Vector256.LoadUnsafe(ref xk, 8) * a2)
+                       + Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 4), a1, Vector256.LoadUnsafe(ref xk, 12) * a3);
+                var h1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 16), a0, Vector256.LoadUnsafe(ref xk, 24) * a2)
+                       + Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 20), a1, Vector256.LoadUnsafe(ref xk, 28) * a3);
+                var h2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 32), a0, Vector256.LoadUnsafe(ref xk, 40) * a2)
+                       + Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 36), a1, Vector256.LoadUnsafe(ref xk, 44) * a3);
+                var h3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 48), a0, Vector256.LoadUnsafe(ref xk, 56) * a2)
+                       + Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 52), a1, Vector256.LoadUnsafe(ref xk, 60) * a3);
                 // [g_0 | g_2], [g_1 | g_3] (2 lanes each), then lane 0 + lane 1 in k order.
                 var t02 = Avx.Permute2x128(h0, h2, 0x20) + Avx.Permute2x128(h0, h2, 0x31);
                 var t13 = Avx.Permute2x128(h1, h3, 0x20) + Avx.Permute2x128(h1, h3, 0x31);
@@ -337,16 +340,20 @@ public static class Kernels
                 (Vector256.LoadUnsafe(ref y, (nuint)k) + s).StoreUnsafe(ref y, (nuint)k);
             }
         }
-        if (k < n)
+        for (; k < n; k++)
         {
-            Span<double> products = stackalloc double[SampleBlock.Size];
-            ref double pr = ref MemoryMarshal.GetReference(products);
-            for (; k < n; k++)
-            {
-                ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
-                for (int b = 0; b < SampleBlock.Size; b++) Unsafe.Add(ref pr, b) = Unsafe.Add(ref a, b) * Unsafe.Add(ref xk, b);
-                Unsafe.Add(ref y, k) += HalvingSum(ref pr);
-            }
+            ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
+            double p0 = Math.FusedMultiplyAdd(Unsafe.Add(ref xk, 0), Unsafe.Add(ref a, 0), Unsafe.Add(ref xk, 8) * Unsafe.Add(ref a, 8));
+            double p1 = Math.FusedMultiplyAdd(Unsafe.Add(ref xk, 1), Unsafe.Add(ref a, 1), Unsafe.Add(ref xk, 9) * Unsafe.Add(ref a, 9));
+            double p2 = Math.FusedMultiplyAdd(Unsafe.Add(ref xk, 2), Unsafe.Add(ref a, 2), Unsafe.Add(ref xk, 10) * Unsafe.Add(ref a, 10));
+            double p3 = Math.FusedMultiplyAdd(Unsafe.Add(ref xk, 3), Unsafe.Add(ref a, 3), Unsafe.Add(ref xk, 11) * Unsafe.Add(ref a, 11));
+            double p4 = Math.FusedMultiplyAdd(Unsafe.Add(ref xk, 4), Unsafe.Add(ref a, 4), Unsafe.Add(ref xk, 12) * Unsafe.Add(ref a, 12));
+            double p5 = Math.FusedMultiplyAdd(Unsafe.Add(ref xk, 5), Unsafe.Add(ref a, 5), Unsafe.Add(ref xk, 13) * Unsafe.Add(ref a, 13));
+            double p6 = Math.FusedMultiplyAdd(Unsafe.Add(ref xk, 6), Unsafe.Add(ref a, 6), Unsafe.Add(ref xk, 14) * Unsafe.Add(ref a, 14));
+            double p7 = Math.FusedMultiplyAdd(Unsafe.Add(ref xk, 7), Unsafe.Add(ref a, 7), Unsafe.Add(ref xk, 15) * Unsafe.Add(ref a, 15));
+            double h0 = p0 + p4, h1 = p1 + p5, h2 = p2 + p6, h3 = p3 + p7;
+            double g0 = h0 + h2, g1 = h1 + h3;
+            Unsafe.Add(ref y, k) += g0 + g1;
         }
     }
 
@@ -356,20 +363,20 @@ public static class Kernels
         SampleBlock result = default;
         ref double r = ref SampleBlock.First(ref result);
         int n4 = n & ~3;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
         {
             var s0 = Vector512<double>.Zero; var t0 = s0; var s1 = s0; var t1 = s0; var s2 = s0; var t2 = s0; var s3 = s0; var t3 = s0;
             for (int k = 0; k < n4; k += 4)
             {
                 ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
                 var w0 = Vector512.Create(Unsafe.Add(ref w, k));
-                s0 += w0 * Vector512.LoadUnsafe(ref xk, 0); t0 += w0 * Vector512.LoadUnsafe(ref xk, 8);
+                s0 = Avx512F.FusedMultiplyAdd(w0, Vector512.LoadUnsafe(ref xk, 0), s0); t0 = Avx512F.FusedMultiplyAdd(w0, Vector512.LoadUnsafe(ref xk, 8), t0);
                 var w1 = Vector512.Create(Unsafe.Add(ref w, k + 1));
-                s1 += w1 * Vector512.LoadUnsafe(ref xk, 16); t1 += w1 * Vector512.LoadUnsafe(ref xk, 24);
+                s1 = Avx512F.FusedMultiplyAdd(w1, Vector512.LoadUnsafe(ref xk, 16), s1); t1 = Avx512F.FusedMultiplyAdd(w1, Vector512.LoadUnsafe(ref xk, 24), t1);
                 var w2 = Vector512.Create(Unsafe.Add(ref w, k + 2));
-                s2 += w2 * Vector512.LoadUnsafe(ref xk, 32); t2 += w2 * Vector512.LoadUnsafe(ref xk, 40);
+                s2 = Avx512F.FusedMultiplyAdd(w2, Vector512.LoadUnsafe(ref xk, 32), s2); t2 = Avx512F.FusedMultiplyAdd(w2, Vector512.LoadUnsafe(ref xk, 40), t2);
                 var w3 = Vector512.Create(Unsafe.Add(ref w, k + 3));
-                s3 += w3 * Vector512.LoadUnsafe(ref xk, 48); t3 += w3 * Vector512.LoadUnsafe(ref xk, 56);
+                s3 = Avx512F.FusedMultiplyAdd(w3, Vector512.LoadUnsafe(ref xk, 48), s3); t3 = Avx512F.FusedMultiplyAdd(w3, Vector512.LoadUnsafe(ref xk, 56), t3);
             }
             var lo = (s0 + s1) + (s2 + s3);
             var hi = (t0 + t1) + (t2 + t3);
@@ -377,13 +384,13 @@ public static class Kernels
             {
                 ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
                 var wk = Vector512.Create(Unsafe.Add(ref w, k));
-                lo += wk * Vector512.LoadUnsafe(ref xk, 0);
-                hi += wk * Vector512.LoadUnsafe(ref xk, 8);
+                lo = Avx512F.FusedMultiplyAdd(wk, Vector512.LoadUnsafe(ref xk, 0), lo);
+                hi = Avx512F.FusedMultiplyAdd(wk, Vector512.LoadUnsafe(ref xk, 8), hi);
             }
             lo.StoreUnsafe(ref r);
             hi.StoreUnsafe(ref r, 8);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (Vector256.IsHardwareAccelerated && Fma.IsSupported)
         {
             // One half of the lanes at a time keeps the 8 accumulators in the 16 AVX2 registers.
             for (int half = 0; half < SampleBlock.Size; half += 8)
@@ -394,13 +401,13 @@ public static class Kernels
                 {
                     ref double xk = ref Unsafe.Add(ref xh, (nint)k * SampleBlock.Size);
                     var w0 = Vector256.Create(Unsafe.Add(ref w, k));
-                    s0 += w0 * Vector256.LoadUnsafe(ref xk, 0); t0 += w0 * Vector256.LoadUnsafe(ref xk, 4);
+                    s0 = Fma.MultiplyAdd(w0, Vector256.LoadUnsafe(ref xk, 0), s0); t0 = Fma.MultiplyAdd(w0, Vector256.LoadUnsafe(ref xk, 4), t0);
                     var w1 = Vector256.Create(Unsafe.Add(ref w, k + 1));
-                    s1 += w1 * Vector256.LoadUnsafe(ref xk, 16); t1 += w1 * Vector256.LoadUnsafe(ref xk, 20);
+                    s1 = Fma.MultiplyAdd(w1, Vector256.LoadUnsafe(ref xk, 16), s1); t1 = Fma.MultiplyAdd(w1, Vector256.LoadUnsafe(ref xk, 20), t1);
                     var w2 = Vector256.Create(Unsafe.Add(ref w, k + 2));
-                    s2 += w2 * Vector256.LoadUnsafe(ref xk, 32); t2 += w2 * Vector256.LoadUnsafe(ref xk, 36);
+                    s2 = Fma.MultiplyAdd(w2, Vector256.LoadUnsafe(ref xk, 32), s2); t2 = Fma.MultiplyAdd(w2, Vector256.LoadUnsafe(ref xk, 36), t2);
                     var w3 = Vector256.Create(Unsafe.Add(ref w, k + 3));
-                    s3 += w3 * Vector256.LoadUnsafe(ref xk, 48); t3 += w3 * Vector256.LoadUnsafe(ref xk, 52);
+                    s3 = Fma.MultiplyAdd(w3, Vector256.LoadUnsafe(ref xk, 48), s3); t3 = Fma.MultiplyAdd(w3, Vector256.LoadUnsafe(ref xk, 52), t3);
                 }
                 var lo = (s0 + s1) + (s2 + s3);
                 var hi = (t0 + t1) + (t2 + t3);
@@ -408,8 +415,8 @@ public static class Kernels
                 {
                     ref double xk = ref Unsafe.Add(ref xh, (nint)k * SampleBlock.Size);
                     var wk = Vector256.Create(Unsafe.Add(ref w, k));
-                    lo += wk * Vector256.LoadUnsafe(ref xk, 0);
-                    hi += wk * Vector256.LoadUnsafe(ref xk, 4);
+                    lo = Fma.MultiplyAdd(wk, Vector256.LoadUnsafe(ref xk, 0), lo);
+                    hi = Fma.MultiplyAdd(wk, Vector256.LoadUnsafe(ref xk, 4), hi);
                 }
                 lo.StoreUnsafe(ref r, (nuint)half);
                 hi.StoreUnsafe(ref r, (nuint)half + 4);
@@ -423,13 +430,13 @@ public static class Kernels
                 double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
                 for (int k = 0; k < n4; k += 4)
                 {
-                    s0 += Unsafe.Add(ref w, k) * Unsafe.Add(ref xb, (nint)k * SampleBlock.Size);
-                    s1 += Unsafe.Add(ref w, k + 1) * Unsafe.Add(ref xb, (nint)(k + 1) * SampleBlock.Size);
-                    s2 += Unsafe.Add(ref w, k + 2) * Unsafe.Add(ref xb, (nint)(k + 2) * SampleBlock.Size);
-                    s3 += Unsafe.Add(ref w, k + 3) * Unsafe.Add(ref xb, (nint)(k + 3) * SampleBlock.Size);
+                    s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref w, k), Unsafe.Add(ref xb, (nint)k * SampleBlock.Size), s0);
+                    s1 = Math.FusedMultiplyAdd(Unsafe.Add(ref w, k + 1), Unsafe.Add(ref xb, (nint)(k + 1) * SampleBlock.Size), s1);
+                    s2 = Math.FusedMultiplyAdd(Unsafe.Add(ref w, k + 2), Unsafe.Add(ref xb, (nint)(k + 2) * SampleBlock.Size), s2);
+                    s3 = Math.FusedMultiplyAdd(Unsafe.Add(ref w, k + 3), Unsafe.Add(ref xb, (nint)(k + 3) * SampleBlock.Size), s3);
                 }
                 double sum = (s0 + s1) + (s2 + s3);
-                for (int k = n4; k < n; k++) sum += Unsafe.Add(ref w, k) * Unsafe.Add(ref xb, (nint)k * SampleBlock.Size);
+                for (int k = n4; k < n; k++) sum = Math.FusedMultiplyAdd(Unsafe.Add(ref w, k), Unsafe.Add(ref xb, (nint)k * SampleBlock.Size), sum);
                 Unsafe.Add(ref r, b) = sum;
             }
         }
@@ -442,21 +449,21 @@ public static class Kernels
         SampleBlock result = default;
         ref double r = ref SampleBlock.First(ref result);
         int n4 = n & ~3;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
         {
             var s0 = Vector512<double>.Zero; var t0 = s0; var s1 = s0; var t1 = s0; var s2 = s0; var t2 = s0; var s3 = s0; var t3 = s0;
             for (int k = 0; k < n4; k += 4)
             {
                 ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
                 ref double yk = ref Unsafe.Add(ref y, (nint)k * SampleBlock.Size);
-                s0 += Vector512.LoadUnsafe(ref xk, 0) * Vector512.LoadUnsafe(ref yk, 0);
-                t0 += Vector512.LoadUnsafe(ref xk, 8) * Vector512.LoadUnsafe(ref yk, 8);
-                s1 += Vector512.LoadUnsafe(ref xk, 16) * Vector512.LoadUnsafe(ref yk, 16);
-                t1 += Vector512.LoadUnsafe(ref xk, 24) * Vector512.LoadUnsafe(ref yk, 24);
-                s2 += Vector512.LoadUnsafe(ref xk, 32) * Vector512.LoadUnsafe(ref yk, 32);
-                t2 += Vector512.LoadUnsafe(ref xk, 40) * Vector512.LoadUnsafe(ref yk, 40);
-                s3 += Vector512.LoadUnsafe(ref xk, 48) * Vector512.LoadUnsafe(ref yk, 48);
-                t3 += Vector512.LoadUnsafe(ref xk, 56) * Vector512.LoadUnsafe(ref yk, 56);
+                s0 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 0), Vector512.LoadUnsafe(ref yk, 0), s0);
+                t0 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 8), Vector512.LoadUnsafe(ref yk, 8), t0);
+                s1 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 16), Vector512.LoadUnsafe(ref yk, 16), s1);
+                t1 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 24), Vector512.LoadUnsafe(ref yk, 24), t1);
+                s2 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 32), Vector512.LoadUnsafe(ref yk, 32), s2);
+                t2 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 40), Vector512.LoadUnsafe(ref yk, 40), t2);
+                s3 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 48), Vector512.LoadUnsafe(ref yk, 48), s3);
+                t3 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 56), Vector512.LoadUnsafe(ref yk, 56), t3);
             }
             var lo = (s0 + s1) + (s2 + s3);
             var hi = (t0 + t1) + (t2 + t3);
@@ -464,13 +471,13 @@ public static class Kernels
             {
                 ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
                 ref double yk = ref Unsafe.Add(ref y, (nint)k * SampleBlock.Size);
-                lo += Vector512.LoadUnsafe(ref xk, 0) * Vector512.LoadUnsafe(ref yk, 0);
-                hi += Vector512.LoadUnsafe(ref xk, 8) * Vector512.LoadUnsafe(ref yk, 8);
+                lo = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 0), Vector512.LoadUnsafe(ref yk, 0), lo);
+                hi = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 8), Vector512.LoadUnsafe(ref yk, 8), hi);
             }
             lo.StoreUnsafe(ref r);
             hi.StoreUnsafe(ref r, 8);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (Vector256.IsHardwareAccelerated && Fma.IsSupported)
         {
             for (int half = 0; half < SampleBlock.Size; half += 8)
             {
@@ -481,14 +488,14 @@ public static class Kernels
                 {
                     ref double xk = ref Unsafe.Add(ref xh, (nint)k * SampleBlock.Size);
                     ref double yk = ref Unsafe.Add(ref yh, (nint)k * SampleBlock.Size);
-                    s0 += Vector256.LoadUnsafe(ref xk, 0) * Vector256.LoadUnsafe(ref yk, 0);
-                    t0 += Vector256.LoadUnsafe(ref xk, 4) * Vector256.LoadUnsafe(ref yk, 4);
-                    s1 += Vector256.LoadUnsafe(ref xk, 16) * Vector256.LoadUnsafe(ref yk, 16);
-                    t1 += Vector256.LoadUnsafe(ref xk, 20) * Vector256.LoadUnsafe(ref yk, 20);
-                    s2 += Vector256.LoadUnsafe(ref xk, 32) * Vector256.LoadUnsafe(ref yk, 32);
-                    t2 += Vector256.LoadUnsafe(ref xk, 36) * Vector256.LoadUnsafe(ref yk, 36);
-                    s3 += Vector256.LoadUnsafe(ref xk, 48) * Vector256.LoadUnsafe(ref yk, 48);
-                    t3 += Vector256.LoadUnsafe(ref xk, 52) * Vector256.LoadUnsafe(ref yk, 52);
+                    s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 0), Vector256.LoadUnsafe(ref yk, 0), s0);
+                    t0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 4), Vector256.LoadUnsafe(ref yk, 4), t0);
+                    s1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 16), Vector256.LoadUnsafe(ref yk, 16), s1);
+                    t1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 20), Vector256.LoadUnsafe(ref yk, 20), t1);
+                    s2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 32), Vector256.LoadUnsafe(ref yk, 32), s2);
+                    t2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 36), Vector256.LoadUnsafe(ref yk, 36), t2);
+                    s3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 48), Vector256.LoadUnsafe(ref yk, 48), s3);
+                    t3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 52), Vector256.LoadUnsafe(ref yk, 52), t3);
                 }
                 var lo = (s0 + s1) + (s2 + s3);
                 var hi = (t0 + t1) + (t2 + t3);
@@ -496,8 +503,8 @@ public static class Kernels
                 {
                     ref double xk = ref Unsafe.Add(ref xh, (nint)k * SampleBlock.Size);
                     ref double yk = ref Unsafe.Add(ref yh, (nint)k * SampleBlock.Size);
-                    lo += Vector256.LoadUnsafe(ref xk, 0) * Vector256.LoadUnsafe(ref yk, 0);
-                    hi += Vector256.LoadUnsafe(ref xk, 4) * Vector256.LoadUnsafe(ref yk, 4);
+                    lo = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 0), Vector256.LoadUnsafe(ref yk, 0), lo);
+                    hi = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 4), Vector256.LoadUnsafe(ref yk, 4), hi);
                 }
                 lo.StoreUnsafe(ref r, (nuint)half);
                 hi.StoreUnsafe(ref r, (nuint)half + 4);
@@ -513,13 +520,13 @@ public static class Kernels
                 for (int k = 0; k < n4; k += 4)
                 {
                     nint o = (nint)k * SampleBlock.Size;
-                    s0 += Unsafe.Add(ref xb, o) * Unsafe.Add(ref yb, o);
-                    s1 += Unsafe.Add(ref xb, o + 16) * Unsafe.Add(ref yb, o + 16);
-                    s2 += Unsafe.Add(ref xb, o + 32) * Unsafe.Add(ref yb, o + 32);
-                    s3 += Unsafe.Add(ref xb, o + 48) * Unsafe.Add(ref yb, o + 48);
+                    s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref xb, o), Unsafe.Add(ref yb, o), s0);
+                    s1 = Math.FusedMultiplyAdd(Unsafe.Add(ref xb, o + 16), Unsafe.Add(ref yb, o + 16), s1);
+                    s2 = Math.FusedMultiplyAdd(Unsafe.Add(ref xb, o + 32), Unsafe.Add(ref yb, o + 32), s2);
+                    s3 = Math.FusedMultiplyAdd(Unsafe.Add(ref xb, o + 48), Unsafe.Add(ref yb, o + 48), s3);
                 }
                 double sum = (s0 + s1) + (s2 + s3);
-                for (int k = n4; k < n; k++) sum += Unsafe.Add(ref xb, (nint)k * SampleBlock.Size) * Unsafe.Add(ref yb, (nint)k * SampleBlock.Size);
+                for (int k = n4; k < n; k++) sum = Math.FusedMultiplyAdd(Unsafe.Add(ref xb, (nint)k * SampleBlock.Size), Unsafe.Add(ref yb, (nint)k * SampleBlock.Size), sum);
                 Unsafe.Add(ref r, b) = sum;
             }
         }

@@ -15,38 +15,51 @@ public class BlockKernelTests
 
     // ---- References ----
 
-    /// <summary>Σ_k w[k]·x[k] in the kernels' documented order: four partial sums by k mod 4, combined, then the tail.</summary>
-    private static double OrderedDot(Func<int, double> term, int n)
+    /// <summary>Σ_k u(k)·v(k) in the kernels' documented order: four fused partial sums by k mod 4, combined, then the tail.</summary>
+    private static double OrderedDot(Func<int, double> u, Func<int, double> v, int n)
     {
         int n4 = n & ~3;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (int k = 0; k < n4; k += 4)
         {
-            s0 += term(k); s1 += term(k + 1); s2 += term(k + 2); s3 += term(k + 3);
+            s0 = Math.FusedMultiplyAdd(u(k), v(k), s0);
+            s1 = Math.FusedMultiplyAdd(u(k + 1), v(k + 1), s1);
+            s2 = Math.FusedMultiplyAdd(u(k + 2), v(k + 2), s2);
+            s3 = Math.FusedMultiplyAdd(u(k + 3), v(k + 3), s3);
         }
         double sum = (s0 + s1) + (s2 + s3);
-        for (int k = n4; k < n; k++) sum += term(k);
+        for (int k = n4; k < n; k++) sum = Math.FusedMultiplyAdd(u(k), v(k), sum);
         return sum;
+    }
+
+    /// <summary>Σ_b u(b)·v(b) by halving: lanes b and b + 8 in one fused multiply-add, then (b, b + 4), (b, b + 2), (b, b + 1).</summary>
+    private static double HalvingSum(Func<int, double> u, Func<int, double> v)
+    {
+        var s = new double[Size / 2];
+        for (int b = 0; b < Size / 2; b++) s[b] = Math.FusedMultiplyAdd(u(b), v(b), u(b + Size / 2) * v(b + Size / 2));
+        for (int width = Size / 4; width >= 1; width /= 2)
+            for (int b = 0; b < width; b++) s[b] = s[b] + s[b + width];
+        return s[0];
     }
 
     /// <summary>The 16 values summed by halving: (b, b + 8), then (b, b + 4), (b, b + 2), (b, b + 1).</summary>
     private static double HalvingSum(Func<int, double> lane)
     {
-        var v = new double[Size];
-        for (int b = 0; b < Size; b++) v[b] = lane(b);
+        var s = new double[Size];
+        for (int b = 0; b < Size; b++) s[b] = lane(b);
         for (int width = Size / 2; width >= 1; width /= 2)
-            for (int b = 0; b < width; b++) v[b] = v[b] + v[b + width];
-        return v[0];
+            for (int b = 0; b < width; b++) s[b] = s[b] + s[b + width];
+        return s[0];
     }
 
-    private static void CheckDot(SampleBlock actual, Func<int, int, double> term, int n, string what)
+    private static void CheckDot(SampleBlock actual, Func<int, int, double> u, Func<int, int, double> v, int n, string what)
     {
         for (int b = 0; b < Size; b++)
         {
             double naive = 0, scale = 0;
-            for (int k = 0; k < n; k++) { naive += term(k, b); scale += Math.Abs(term(k, b)); }
+            for (int k = 0; k < n; k++) { naive += u(k, b) * v(k, b); scale += Math.Abs(u(k, b) * v(k, b)); }
             Close(naive, actual[b], scale, Tolerance, $"{what}, lane {b}");
-            BitEqual(OrderedDot(k => term(k, b), n), actual[b], $"{what} in the documented order, lane {b}");
+            BitEqual(OrderedDot(k => u(k, b), k => v(k, b), n), actual[b], $"{what} in the documented order, lane {b}");
         }
     }
 
@@ -58,8 +71,8 @@ public class BlockKernelTests
         var random = new Random(100 + n);
         double[] w = Doubles(random, n);
         SampleBlock[] x = Blocks(random, n);
-        CheckDot(Kernels.Dot(w, x), (k, b) => w[k] * x[k][b], n, "Dot(double, block)");
-        CheckDot(Kernels.Dot(x, w), (k, b) => x[k][b] * w[k], n, "Dot(block, double)");
+        CheckDot(Kernels.Dot(w, x), (k, b) => w[k], (k, b) => x[k][b], n, "Dot(double, block)");
+        CheckDot(Kernels.Dot(x, w), (k, b) => x[k][b], (k, b) => w[k], n, "Dot(block, double)");
         // The mixed orders are the same computation.
         BitEqual(Kernels.Dot(w, x), Kernels.Dot(x, w), "Dot(double, block) = Dot(block, double)");
     }
@@ -69,7 +82,7 @@ public class BlockKernelTests
     {
         var random = new Random(200 + n);
         SampleBlock[] x = Blocks(random, n), y = Blocks(random, n);
-        CheckDot(Kernels.Dot(x, y), (k, b) => x[k][b] * y[k][b], n, "Dot(block, block)");
+        CheckDot(Kernels.Dot(x, y), (k, b) => x[k][b], (k, b) => y[k][b], n, "Dot(block, block)");
     }
 
     [Theory, MemberData(nameof(BlockTestData.LengthData), MemberType = typeof(BlockTestData))]
@@ -130,7 +143,7 @@ public class BlockKernelTests
             double naive = y0[k], scale = Math.Abs(y0[k]);
             for (int b = 0; b < Size; b++) { naive += a[b] * x[k][b]; scale += Math.Abs(a[b] * x[k][b]); }
             Close(naive, y[k], scale, Tolerance, $"Axpy(block, block[], double[]) k={k}");
-            BitEqual(y0[k] + HalvingSum(b => a[b] * x[k][b]), y[k], $"Axpy(block, block[], double[]) in the documented order, k={k}");
+            BitEqual(y0[k] + HalvingSum(b => a[b], b => x[k][b]), y[k], $"Axpy(block, block[], double[]) in the documented order, k={k}");
         }
     }
 
@@ -148,7 +161,7 @@ public class BlockKernelTests
             double naive = y0[k], scale = Math.Abs(y0[k]);
             for (int b = 0; b < Size; b++) { naive += a * x[k][b]; scale += Math.Abs(a * x[k][b]); }
             Close(naive, y[k], scale, Tolerance, $"Axpy(double, block[], double[]) k={k}");
-            BitEqual(y0[k] + HalvingSum(b => a * x[k][b]), y[k], $"Axpy(double, block[], double[]) in the documented order, k={k}");
+            BitEqual(y0[k] + HalvingSum(b => a, b => x[k][b]), y[k], $"Axpy(double, block[], double[]) in the documented order, k={k}");
         }
     }
 
@@ -185,7 +198,7 @@ public class BlockKernelTests
             Kernels.Axpy(a, x.AsSpan(offset, n), y.AsSpan(offset, n));
             for (int k = 0; k < y.Length; k++)
             {
-                double expected = k < offset || k >= offset + n ? y0[k] : y0[k] + HalvingSum(b => a[b] * x[k][b]);
+                double expected = k < offset || k >= offset + n ? y0[k] : y0[k] + HalvingSum(b => a[b], b => x[k][b]);
                 BitEqual(expected, y[k], $"offset {offset}, k={k}");
             }
         }
