@@ -119,6 +119,26 @@ public abstract class BlockLossCallsTests<TLoss> where TLoss : struct, ILoss
     }
 
     [Fact]
+    public void TheGeneratedCallShapesCompileWithSpanLocalsAndADoubleScale()
+    {
+        // Generated members pass Span<SampleBlock> locals and may pass a constant scale (a double, converted to a block).
+        var (outputArray, targetArray, _, _) = Data(new Random(5), 4);
+        Span<SampleBlock> output = outputArray, target = targetArray;
+        Span<SampleBlock> vector = Blocks(new Random(6), 4);
+        Span<SampleBlock> into = new SampleBlock[4], expected = new SampleBlock[4];
+        SampleBlock one = 1.0;
+
+        BitEqual(BlockLossCalls.Value<TLoss>((ReadOnlySpan<SampleBlock>)output, target), BlockLossCalls.Value<TLoss>(output, target), "Value");
+        BlockLossCalls.AccumulateGradient<TLoss>(output, target, 1.0, into);
+        BlockLossCalls.AccumulateGradient<TLoss>(outputArray, targetArray, one, expected);
+        BlockLossCalls.AccumulateHessianVectorProduct<TLoss>(output, target, vector, 1.0, into);
+        BlockLossCalls.AccumulateHessianVectorProduct<TLoss>(outputArray, targetArray, vector, one, expected);
+        for (int i = 0; i < 4; i++) BitEqual(expected[i], into[i], $"i={i}");
+        SampleBlock d = BlockLossCalls.DirectionalDerivative<TLoss>(output, target, vector);
+        BitEqual(BlockLossCalls.DirectionalDerivative<TLoss>(outputArray, targetArray, vector), d, "DirectionalDerivative");
+    }
+
+    [Fact]
     public void AnEmptyOutputBehavesAsTheScalarLoss()
     {
         // Softmax rejects C = 0 and the block call must too; a loss that accepts it gives its value in every lane.
