@@ -293,7 +293,7 @@ public static class Kernels
             for (; k <= n - 8; k += 8)
             {
                 ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
-                // p_j: lane j holds product j + product j + 8 of sample-block k + j.
+                // p_i for block k + i: lane j = a_j·x_j + (a_{j+8}·x_{j+8}), j < 8, fused.
                 var p0 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 0), a0, Vector512.LoadUnsafe(ref xk, 8) * a1);
                 var p1 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 16), a0, Vector512.LoadUnsafe(ref xk, 24) * a1);
                 var p2 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 32), a0, Vector512.LoadUnsafe(ref xk, 40) * a1);
@@ -302,15 +302,15 @@ public static class Kernels
                 var p5 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 80), a0, Vector512.LoadUnsafe(ref xk, 88) * a1);
                 var p6 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 96), a0, Vector512.LoadUnsafe(ref xk, 104) * a1);
                 var p7 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xk, 112), a0, Vector512.LoadUnsafe(ref xk, 120) * a1);
-                // Lanes 0-3 + lanes 4-7 of two k: [h_0 | h_2], [h_1 | h_3], [h_4 | h_6], [h_5 | h_7] (4 lanes each).
+                // h_i (lane j = p_j + p_{j+4}, j < 4) of two blocks per vector: t02 = [h_0 | h_2], t13 = [h_1 | h_3], ...
                 var t02 = Avx512F.Shuffle4x128(p0, p2, 0x44) + Avx512F.Shuffle4x128(p0, p2, 0xEE);
                 var t13 = Avx512F.Shuffle4x128(p1, p3, 0x44) + Avx512F.Shuffle4x128(p1, p3, 0xEE);
                 var t46 = Avx512F.Shuffle4x128(p4, p6, 0x44) + Avx512F.Shuffle4x128(p4, p6, 0xEE);
                 var t57 = Avx512F.Shuffle4x128(p5, p7, 0x44) + Avx512F.Shuffle4x128(p5, p7, 0xEE);
-                // Lanes 0-1 + lanes 2-3: [g_0 | g_2 | g_4 | g_6] and [g_1 | g_3 | g_5 | g_7] (2 lanes each).
+                // g_i (lane j = h_j + h_{j+2}, j < 2) of four blocks per vector: u = [g_0 | g_2 | g_4 | g_6], v = [g_1 | g_3 | g_5 | g_7].
                 var u = Avx512F.Shuffle4x128(t02, t46, 0x88) + Avx512F.Shuffle4x128(t02, t46, 0xDD);
                 var v = Avx512F.Shuffle4x128(t13, t57, 0x88) + Avx512F.Shuffle4x128(t13, t57, 0xDD);
-                // Lane 0 + lane 1, interleaved back into k order.
+                // g_0 + g_1 of each block, interleaved back into k order.
                 var s = Avx512F.UnpackLow(u, v) + Avx512F.UnpackHigh(u, v);
                 (Vector512.LoadUnsafe(ref y, (nuint)k) + s).StoreUnsafe(ref y, (nuint)k);
             }
@@ -324,7 +324,7 @@ public static class Kernels
             for (; k <= n - 4; k += 4)
             {
                 ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
-                // h: lane j = (product j + product j + 8) + (product j + 4 + product j + 12).
+                // h_i for block k + i: lane j = p_j + p_{j+4}, j < 4, with p_j = a_j·x_j + (a_{j+8}·x_{j+8}) fused.
                 var h0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 0), a0, Vector256.LoadUnsafe(ref xk, 8) * a2)
                        + Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 4), a1, Vector256.LoadUnsafe(ref xk, 12) * a3);
                 var h1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 16), a0, Vector256.LoadUnsafe(ref xk, 24) * a2)
@@ -333,7 +333,7 @@ public static class Kernels
                        + Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 36), a1, Vector256.LoadUnsafe(ref xk, 44) * a3);
                 var h3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 48), a0, Vector256.LoadUnsafe(ref xk, 56) * a2)
                        + Fma.MultiplyAdd(Vector256.LoadUnsafe(ref xk, 52), a1, Vector256.LoadUnsafe(ref xk, 60) * a3);
-                // [g_0 | g_2], [g_1 | g_3] (2 lanes each), then lane 0 + lane 1 in k order.
+                // g_i (lane j = h_j + h_{j+2}) of two blocks per vector, [g_0 | g_2] and [g_1 | g_3]; then g_0 + g_1 in k order.
                 var t02 = Avx.Permute2x128(h0, h2, 0x20) + Avx.Permute2x128(h0, h2, 0x31);
                 var t13 = Avx.Permute2x128(h1, h3, 0x20) + Avx.Permute2x128(h1, h3, 0x31);
                 var s = Avx.UnpackLow(t02, t13) + Avx.UnpackHigh(t02, t13);
