@@ -216,13 +216,13 @@ public static partial class Kernels
         ref double w4 = ref Unsafe.Add(ref w, 4 * stride);
         var a0 = Vector512<double>.Zero; var a1 = a0; var b0 = a0; var b1 = a0; var c0 = a0; var c1 = a0; var d0 = a0; var d1 = a0;
         var e0 = a0; var e1 = a0; var f0 = a0; var f1 = a0; var g0 = a0; var g1 = a0; var h0 = a0; var h1 = a0;
+        ref double xk = ref x;
+        ref double wk = ref w;
+        ref double wk4 = ref w4;
         for (int k = 0; k < n; k++)
         {
-            ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
             var lo = Vector512.LoadUnsafe(ref xk);
             var hi = Vector512.LoadUnsafe(ref xk, 8);
-            ref double wk = ref Unsafe.Add(ref w, k);
-            ref double wk4 = ref Unsafe.Add(ref w4, k);
             var v = Vector512.Create(wk);
             a0 = Avx512F.FusedMultiplyAdd(v, lo, a0); a1 = Avx512F.FusedMultiplyAdd(v, hi, a1);
             v = Vector512.Create(Unsafe.Add(ref wk, stride));
@@ -239,6 +239,9 @@ public static partial class Kernels
             g0 = Avx512F.FusedMultiplyAdd(v, lo, g0); g1 = Avx512F.FusedMultiplyAdd(v, hi, g1);
             v = Vector512.Create(Unsafe.Add(ref wk4, s3));
             h0 = Avx512F.FusedMultiplyAdd(v, lo, h0); h1 = Avx512F.FusedMultiplyAdd(v, hi, h1);
+            xk = ref Unsafe.Add(ref xk, SampleBlock.Size);
+            wk = ref Unsafe.Add(ref wk, 1);
+            wk4 = ref Unsafe.Add(ref wk4, 1);
         }
         Store(ref into, a0, first); Store(ref Unsafe.Add(ref into, 8), a1, first);
         Store(ref Unsafe.Add(ref into, 16), b0, first); Store(ref Unsafe.Add(ref into, 24), b1, first);
@@ -435,11 +438,12 @@ public static partial class Kernels
             ref double tc = ref Unsafe.Add(ref t, (nint)c * SampleBlock.Size);
             var a0 = Vector512<double>.Zero; var a1 = a0; var b0 = a0; var b1 = a0; var c0 = a0; var c1 = a0; var d0 = a0; var d1 = a0;
             var e0 = a0; var e1 = a0; var f0 = a0; var f1 = a0; var g0 = a0; var g1 = a0; var h0 = a0; var h1 = a0;
+            ref double tb = ref tc;
+            ref double sb = ref s;
             for (int b = 0; b < SampleBlock.Size; b++)
             {
-                var lo = Vector512.LoadUnsafe(ref tc, (nuint)(8 * b));
-                var hi = Vector512.LoadUnsafe(ref tc, (nuint)(128 + 8 * b));
-                ref double sb = ref Unsafe.Add(ref s, b);
+                var lo = Vector512.LoadUnsafe(ref tb);
+                var hi = Vector512.LoadUnsafe(ref tb, 128);
                 var v = Vector512.Create(sb);
                 a0 = Avx512F.FusedMultiplyAdd(lo, v, a0); a1 = Avx512F.FusedMultiplyAdd(hi, v, a1);
                 v = Vector512.Create(Unsafe.Add(ref sb, 16));
@@ -456,6 +460,8 @@ public static partial class Kernels
                 g0 = Avx512F.FusedMultiplyAdd(lo, v, g0); g1 = Avx512F.FusedMultiplyAdd(hi, v, g1);
                 v = Vector512.Create(Unsafe.Add(ref sb, 112));
                 h0 = Avx512F.FusedMultiplyAdd(lo, v, h0); h1 = Avx512F.FusedMultiplyAdd(hi, v, h1);
+                tb = ref Unsafe.Add(ref tb, 8);
+                sb = ref Unsafe.Add(ref sb, 1);
             }
             ref double zc = ref Unsafe.Add(ref z, c);
             if (len - c >= 16)
