@@ -28,6 +28,7 @@ public sealed class KernelWorkload
     private readonly double[][] _dhs = new double[B][];            // each sample's hidden adjoints
     private readonly SampleBlock[] _x;                             // block layout
     private readonly SampleBlock[] _h;
+    private readonly SampleBlock[] _pre;                           // hidden pre-activations (DotRows' result)
     private readonly SampleBlock[] _dh;
     private readonly SampleBlock[] _delta;                         // hidden pre-activation adjoints
     private readonly SampleBlock[] _dout;
@@ -37,6 +38,7 @@ public sealed class KernelWorkload
     {
         _x = Blocks(D, aligned);
         _h = Blocks(Hidden, aligned);
+        _pre = Blocks(Hidden, aligned);
         _dh = Blocks(Hidden, aligned);
         _delta = Blocks(Hidden, aligned);
         _dout = Blocks(C, aligned);
@@ -111,6 +113,20 @@ public sealed class KernelWorkload
         return _g1[0];
     }
 
+    // The same two as one call for all 128 rows (the generator hoists the row loop of a dense layer).
+
+    public double DotRows784()
+    {
+        Kernels.DotRows(_w1, 0, D + 1, _x, _pre);
+        return _pre[0][0];
+    }
+
+    public double AxpyRows784()
+    {
+        Kernels.AxpyRows(_delta, _x, _g1, 0, D + 1);
+        return _g1[0];
+    }
+
     // ---- Layer 2 (128 × 10): Dot, the reduction Axpy, and the Axpy into the hidden adjoint blocks ----
 
     public double Dot128Block()
@@ -138,6 +154,19 @@ public sealed class KernelWorkload
     {
         for (int i = 0; i < C; i++)
             for (int b = 0; b < B; b++) Kernels.Axpy(_dout[i][b], _hs[b], _g2.AsSpan(i * (Hidden + 1), Hidden));
+        return _g2[0];
+    }
+
+    public double DotRows128()
+    {
+        Span<SampleBlock> output = stackalloc SampleBlock[C];
+        Kernels.DotRows(_w2, 0, Hidden + 1, _h, output);
+        return output[0][0];
+    }
+
+    public double AxpyRows128()
+    {
+        Kernels.AxpyRows(_dout, _h, _g2, 0, Hidden + 1);
         return _g2[0];
     }
 
@@ -171,8 +200,12 @@ public sealed class KernelWorkload
     {
         yield return ("Dot(w row, x) 784 × 128 (forward)", Dot784Block, Dot784Scalar, D * Hidden);
         yield return ("Axpy(δ_j, x, g row) 784 × 128 (reduction)", Axpy784Block, Axpy784Scalar, D * Hidden);
+        yield return ("DotRows(w, x) 784 × 128 (forward, one call)", DotRows784, Dot784Scalar, D * Hidden);
+        yield return ("AxpyRows(δ, x, g) 784 × 128 (reduction, one call)", AxpyRows784, Axpy784Scalar, D * Hidden);
         yield return ("Dot(w row, h) 128 × 10", Dot128Block, Dot128Scalar, Hidden * C);
         yield return ("Axpy(δ_i, h, g row) 128 × 10 (reduction)", Axpy128Block, Axpy128Scalar, Hidden * C);
+        yield return ("DotRows(w, h) 128 × 10 (one call)", DotRows128, Dot128Scalar, Hidden * C);
+        yield return ("AxpyRows(δ, h, g) 128 × 10 (reduction, one call)", AxpyRows128, Axpy128Scalar, Hidden * C);
         yield return ("Axpy(δ_i, w row, dh) 128 × 10 (into blocks)", AxpyIntoBlocks128, AxpyIntoBlocks128Scalar, Hidden * C);
         yield return ("SampleBlock.Load 16 × 784", Load784, null, D);
     }
@@ -192,10 +225,14 @@ public class BlockKernels
     [Benchmark] public double Dot784Scalar16() => _k.Dot784Scalar();
     [Benchmark] public double Axpy784Block() => _k.Axpy784Block();
     [Benchmark] public double Axpy784Scalar16() => _k.Axpy784Scalar();
+    [Benchmark] public double DotRows784() => _k.DotRows784();
+    [Benchmark] public double AxpyRows784() => _k.AxpyRows784();
     [Benchmark] public double Dot128Block() => _k.Dot128Block();
     [Benchmark] public double Dot128Scalar16() => _k.Dot128Scalar();
     [Benchmark] public double Axpy128Block() => _k.Axpy128Block();
     [Benchmark] public double Axpy128Scalar16() => _k.Axpy128Scalar();
+    [Benchmark] public double DotRows128() => _k.DotRows128();
+    [Benchmark] public double AxpyRows128() => _k.AxpyRows128();
     [Benchmark] public double AxpyIntoBlocks128() => _k.AxpyIntoBlocks128();
     [Benchmark] public double AxpyIntoBlocks128Scalar16() => _k.AxpyIntoBlocks128Scalar();
     [Benchmark] public double Load784() => _k.Load784();

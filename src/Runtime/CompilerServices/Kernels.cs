@@ -27,7 +27,7 @@ namespace AutoCurv.CompilerServices;
 /// </list>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Kernels
+public static partial class Kernels
 {
     /// <summary>Σ x[i]·y[i].</summary>
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
