@@ -23,8 +23,9 @@ public static partial class Kernels
     private const int AxpyRowsAcrossBelow = 16;
 
     /// <summary>
-    /// The fewest rows <see cref="AxpyRows"/> runs through its blocked path: transposing x costs about as much per column
-    /// as the blocked path saves over the single-row reduction on 3 to 6 rows.
+    /// The fewest rows <see cref="AxpyRows"/> runs through its blocked path. Transposing x costs about 6 cycles a
+    /// column, more than the blocked path saves over the single-row reduction on fewer rows (measured: 3 × 784 took
+    /// 2.2 against 1.0 ns per weight per block, 8 × 784 0.45 against 1.3).
     /// </summary>
     private const int AxpyRowsMinRows = 8;
 
