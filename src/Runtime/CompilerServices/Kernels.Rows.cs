@@ -19,6 +19,16 @@ public static partial class Kernels
     /// </summary>
     private const int AxpyRowsTile = 64;
 
+    /// <summary>Below this many columns <see cref="AxpyRows"/> vectorizes over rows instead of over a transposed tile of x.</summary>
+    private const int AxpyRowsAcrossBelow = 16;
+
+    /// <summary>
+    /// The fewest rows <see cref="AxpyRows"/> runs through its blocked path. Transposing x costs about 6 cycles a
+    /// column, more than the blocked path saves over the single-row reduction on fewer rows (measured: 3 × 784 took
+    /// 2.2 against 1.0 ns per weight per block, 8 × 784 0.45 against 1.3).
+    /// </summary>
+    private const int AxpyRowsMinRows = 8;
+
     /// <summary>
     /// into[r] = Σ_i w[offset + r·stride + i]·x[i] per lane, for r &lt; into.Length and i &lt; x.Length: the row loop
     /// of a dense layer in one call. <paramref name="into"/> is overwritten (zero blocks when x is empty).
@@ -57,6 +67,8 @@ public static partial class Kernels
         ref double x0 = ref LanesOf(x);
         ref double o = ref LanesOf(into);
         nint st = stride;
+        SampleBlock discard = default;
+        ref double discarded = ref SampleBlock.First(ref discard);
         // Chunk by chunk over i (16 KB of x, kept in L1 while all the rows pass), groups of rows inside.
         for (int i0 = 0; i0 < n; i0 += DotRowsChunk)
         {
@@ -68,8 +80,21 @@ public static partial class Kernels
             if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
             {
                 for (; r <= rows - 8; r += 8) DotRows8(ref Unsafe.Add(ref wc, r * st), st, ref xc, len, ref Unsafe.Add(ref o, (nint)r * SampleBlock.Size), first);
-                for (; r <= rows - 4; r += 4) DotRows4(ref Unsafe.Add(ref wc, r * st), st, ref xc, len, ref Unsafe.Add(ref o, (nint)r * SampleBlock.Size), first);
-                for (; r < rows; r++) DotRows1(ref Unsafe.Add(ref wc, r * st), ref xc, len, ref Unsafe.Add(ref o, (nint)r * SampleBlock.Size), first);
+                // The last 1 to 7 rows four at a time; missing rows repeat the last row into a discarded block (four
+                // rows take the time of one: the four-row kernel is bound by the latency of its fused adds).
+                for (; r < rows; r += 4)
+                {
+                    int last = rows - 1;
+                    ref double w0r = ref Unsafe.Add(ref wc, r * st);
+                    ref double w1r = ref Unsafe.Add(ref wc, Math.Min(r + 1, last) * st);
+                    ref double w2r = ref Unsafe.Add(ref wc, Math.Min(r + 2, last) * st);
+                    ref double w3r = ref Unsafe.Add(ref wc, Math.Min(r + 3, last) * st);
+                    ref double o0 = ref Unsafe.Add(ref o, (nint)r * SampleBlock.Size);
+                    ref double o1 = ref r + 1 <= last ? ref Unsafe.Add(ref o0, SampleBlock.Size) : ref discarded;
+                    ref double o2 = ref r + 2 <= last ? ref Unsafe.Add(ref o0, 2 * SampleBlock.Size) : ref discarded;
+                    ref double o3 = ref r + 3 <= last ? ref Unsafe.Add(ref o0, 3 * SampleBlock.Size) : ref discarded;
+                    DotRows4(ref w0r, ref w1r, ref w2r, ref w3r, ref xc, len, ref o0, ref o1, ref o2, ref o3, first);
+                }
             }
             else if (Vector256.IsHardwareAccelerated && Fma.IsSupported)
             {
@@ -90,19 +115,22 @@ public static partial class Kernels
     /// </summary>
     /// <remarks>
     /// <para>
-    /// When the rows cannot overlap (one row, stride ≥ x.Length or stride ≤ −x.Length), each z[offset + r·stride + i]
-    /// gets one sum over the lanes, in lane order with a fused multiply-add into a sum that starts at zero
-    /// (s = x[i][b]·scales[r][b] + s for b = 0, 1, …, 15), and then z += s. Every hardware path (Vector512, Vector256,
-    /// scalar) performs exactly these operations, so the result does not depend on the machine; it differs from the
-    /// single-row <see cref="Axpy(SampleBlock, ReadOnlySpan{SampleBlock}, Span{double})"/> (the halving tree) by
-    /// rounding only.
+    /// With at least 8 rows that cannot overlap (stride ≥ x.Length or stride ≤ −x.Length), the rows go through the
+    /// blocked path: each z[offset + r·stride + i] gets one sum over the lanes, in lane order with a fused
+    /// multiply-add into a sum that starts at zero (s = x[i][b]·scales[r][b] + s for b = 0, 1, …, 15), and then
+    /// z += s. It differs from the single-row <see cref="Axpy(SampleBlock, ReadOnlySpan{SampleBlock}, Span{double})"/>
+    /// (the halving tree) by rounding only.
     /// </para>
     /// <para>
-    /// When rows overlap (|stride| &lt; x.Length with more than one row), the rows are added one after another in
-    /// increasing r by that single-row reduction, so an element shared by several rows receives their contributions
-    /// in row order, as the loop this call replaces does. Negative strides are allowed. Every index of
-    /// <paramref name="z"/> the rows touch must lie inside it, and <paramref name="z"/> must not overlap
-    /// <paramref name="scales"/> or <paramref name="x"/>.
+    /// Otherwise (fewer than 8 rows, which cannot pay for transposing x, or rows that overlap) the rows are added one
+    /// after another in increasing r by that single-row reduction, exactly as the loop this call replaces; an element
+    /// shared by overlapping rows receives their contributions in row order. Which of the two applies depends only on
+    /// the row count, x.Length and the stride, and every hardware path (Vector512, Vector256, scalar) performs the
+    /// same operations, so the result does not depend on the machine.
+    /// </para>
+    /// <para>
+    /// Negative strides are allowed. Every index of <paramref name="z"/> the rows touch must lie inside it, and
+    /// <paramref name="z"/> must not overlap <paramref name="scales"/> or <paramref name="x"/>.
     /// </para>
     /// </remarks>
     /// <param name="scales">One block per row: the per-sample factors of row r.</param>
@@ -117,9 +145,9 @@ public static partial class Kernels
         if (rows == 0 || n == 0) return;
         CheckRows(z.Length, offset, stride, rows, n, nameof(z));
         nint st = stride;
-        if (rows > 1 && stride < n && stride > -n)
+        if (rows < AxpyRowsMinRows || (stride < n && stride > -n))
         {
-            // Overlapping rows: each row's additions must see the previous rows' (the sequential loop's semantics).
+            // Row after row: overlapping rows see the previous rows' additions (the sequential loop's semantics).
             for (int r = 0; r < rows; r++) Axpy(scales[r], x, z.Slice((int)(offset + r * st), n));
             return;
         }
@@ -134,6 +162,13 @@ public static partial class Kernels
             return;
         }
 
+        bool avx512 = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        if (n < AxpyRowsAcrossBelow)
+        {
+            AxpyRowsAcross(ref s0, ref x0, rows, n, ref z0, st, avx512);
+            return;
+        }
+
         // x transposed a tile at a time (lane b of 8 consecutive i in one vector), zero-padded to a multiple of 16 i;
         // the padding's sums are computed and dropped. Spill: the sums of a row group's last, partial 16 i.
         int tile = n >= AxpyRowsTile ? AxpyRowsTile : (n + 15) & ~15;
@@ -141,7 +176,6 @@ public static partial class Kernels
         Span<double> spill = stackalloc double[8 * 16];
         ref double t = ref Align64(buffer);
         ref double sp = ref MemoryMarshal.GetReference(spill);
-        bool avx512 = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
         for (int i0 = 0; i0 < n; i0 += tile)
         {
             int len = Math.Min(tile, n - i0);
@@ -161,12 +195,103 @@ public static partial class Kernels
             {
                 for (; r <= rows - 8; r += 8) AxpyRows8(ref t, width, len, ref Unsafe.Add(ref s0, (nint)r * SampleBlock.Size), ref Unsafe.Add(ref zc, r * st), st, ref sp);
                 for (; r <= rows - 4; r += 4) AxpyRows4(ref t, width, len, ref Unsafe.Add(ref s0, (nint)r * SampleBlock.Size), ref Unsafe.Add(ref zc, r * st), st, ref sp);
+                // Single rows: each 16-column step starts new sums, so the steps overlap in the out-of-order core.
                 for (; r < rows; r++) AxpyRows1(ref t, width, len, ref Unsafe.Add(ref s0, (nint)r * SampleBlock.Size), ref Unsafe.Add(ref zc, r * st), ref sp);
             }
             else
             {
                 for (; r <= rows - 2; r += 2) AxpyRows2V256(ref t, width, len, ref Unsafe.Add(ref s0, (nint)r * SampleBlock.Size), ref Unsafe.Add(ref zc, r * st), st, ref sp);
                 for (; r < rows; r++) AxpyRows1V256(ref t, width, len, ref Unsafe.Add(ref s0, (nint)r * SampleBlock.Size), ref Unsafe.Add(ref zc, r * st), ref sp);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fewer columns than a 16-column step of the tile (which would mostly compute padding): vectors over rows
+    /// instead, the scales of 8 (4) rows transposed so that lane j of vector b is row j's lane b, and one fused sum
+    /// per i in lane order, the same operations as the tile path.
+    /// </summary>
+    private static void AxpyRowsAcross(ref double s, ref double x, int rows, int n, ref double z, nint stride, bool avx512)
+    {
+        Span<double> buffer = stackalloc double[8 * SampleBlock.Size + 8 + 8];
+        ref double sT = ref Align64(buffer);
+        ref double sums = ref Unsafe.Add(ref sT, 8 * SampleBlock.Size);
+        int group = avx512 ? 8 : 4;
+        for (int r0 = 0; r0 < rows; r0 += group)
+        {
+            int count = Math.Min(group, rows - r0);
+            ref double sr = ref Unsafe.Add(ref s, (nint)r0 * SampleBlock.Size);
+            if (avx512 && count == 8)
+            {
+                Transpose8(ref sr, ref sT);
+            }
+            else
+            {
+                for (int b = 0; b < SampleBlock.Size; b++)
+                    for (int j = 0; j < group; j++)
+                        Unsafe.Add(ref sT, b * group + j) = j < count ? Unsafe.Add(ref sr, j * SampleBlock.Size + b) : 0;
+            }
+            ref double zr = ref Unsafe.Add(ref z, r0 * stride);
+            if (avx512) AxpyAcross8(ref sT, ref x, n, ref zr, stride, count, ref sums);
+            else AxpyAcross4V256(ref sT, ref x, n, ref zr, stride, count, ref sums);
+        }
+    }
+
+    /// <summary>Up to 8 rows (count) against n blocks of x, a vector over the rows, the transposed scales in registers.</summary>
+    private static void AxpyAcross8(ref double sT, ref double x, int n, ref double z, nint stride, int count, ref double sums)
+    {
+        var t0 = Vector512.LoadUnsafe(ref sT, 0); var t1 = Vector512.LoadUnsafe(ref sT, 8);
+        var t2 = Vector512.LoadUnsafe(ref sT, 16); var t3 = Vector512.LoadUnsafe(ref sT, 24);
+        var t4 = Vector512.LoadUnsafe(ref sT, 32); var t5 = Vector512.LoadUnsafe(ref sT, 40);
+        var t6 = Vector512.LoadUnsafe(ref sT, 48); var t7 = Vector512.LoadUnsafe(ref sT, 56);
+        var t8 = Vector512.LoadUnsafe(ref sT, 64); var t9 = Vector512.LoadUnsafe(ref sT, 72);
+        var t10 = Vector512.LoadUnsafe(ref sT, 80); var t11 = Vector512.LoadUnsafe(ref sT, 88);
+        var t12 = Vector512.LoadUnsafe(ref sT, 96); var t13 = Vector512.LoadUnsafe(ref sT, 104);
+        var t14 = Vector512.LoadUnsafe(ref sT, 112); var t15 = Vector512.LoadUnsafe(ref sT, 120);
+        for (int i = 0; i < n; i++)
+        {
+            ref double xi = ref Unsafe.Add(ref x, (nint)i * SampleBlock.Size);
+            var a = Avx512F.FusedMultiplyAdd(Vector512.Create(xi), t0, Vector512<double>.Zero);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 1)), t1, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 2)), t2, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 3)), t3, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 4)), t4, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 5)), t5, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 6)), t6, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 7)), t7, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 8)), t8, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 9)), t9, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 10)), t10, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 11)), t11, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 12)), t12, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 13)), t13, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 14)), t14, a);
+            a = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, 15)), t15, a);
+            a.StoreUnsafe(ref sums);
+            ref double zi = ref Unsafe.Add(ref z, i);
+            for (int j = 0; j < count; j++)
+            {
+                ref double zj = ref Unsafe.Add(ref zi, j * stride);
+                zj = zj + Unsafe.Add(ref sums, j);
+            }
+        }
+    }
+
+    /// <summary>Up to 4 rows (count) against n blocks of x, a Vector256 over the rows.</summary>
+    private static void AxpyAcross4V256(ref double sT, ref double x, int n, ref double z, nint stride, int count, ref double sums)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            ref double xi = ref Unsafe.Add(ref x, (nint)i * SampleBlock.Size);
+            var a = Vector256<double>.Zero;
+            for (int b = 0; b < SampleBlock.Size; b++)
+                a = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref xi, b)), Vector256.LoadUnsafe(ref sT, (nuint)(4 * b)), a);
+            a.StoreUnsafe(ref sums);
+            ref double zi = ref Unsafe.Add(ref z, i);
+            for (int j = 0; j < count; j++)
+            {
+                ref double zj = ref Unsafe.Add(ref zi, j * stride);
+                zj = zj + Unsafe.Add(ref sums, j);
             }
         }
     }
@@ -253,44 +378,29 @@ public static partial class Kernels
         Store(ref Unsafe.Add(ref into, 112), h0, first); Store(ref Unsafe.Add(ref into, 120), h1, first);
     }
 
-    /// <summary>Four rows over n blocks of x (the order of <see cref="DotRows8"/>).</summary>
-    private static void DotRows4(ref double w, nint stride, ref double x, int n, ref double into, bool first)
+    /// <summary>Four rows (any four, by reference) over n blocks of x (the order of <see cref="DotRows8"/>).</summary>
+    private static void DotRows4(ref double w0, ref double w1, ref double w2, ref double w3, ref double x, int n,
+        ref double into0, ref double into1, ref double into2, ref double into3, bool first)
     {
-        nint s2 = 2 * stride, s3 = 3 * stride;
         var a0 = Vector512<double>.Zero; var a1 = a0; var b0 = a0; var b1 = a0; var c0 = a0; var c1 = a0; var d0 = a0; var d1 = a0;
         for (int k = 0; k < n; k++)
         {
             ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
             var lo = Vector512.LoadUnsafe(ref xk);
             var hi = Vector512.LoadUnsafe(ref xk, 8);
-            ref double wk = ref Unsafe.Add(ref w, k);
-            var v = Vector512.Create(wk);
+            var v = Vector512.Create(Unsafe.Add(ref w0, k));
             a0 = Avx512F.FusedMultiplyAdd(v, lo, a0); a1 = Avx512F.FusedMultiplyAdd(v, hi, a1);
-            v = Vector512.Create(Unsafe.Add(ref wk, stride));
+            v = Vector512.Create(Unsafe.Add(ref w1, k));
             b0 = Avx512F.FusedMultiplyAdd(v, lo, b0); b1 = Avx512F.FusedMultiplyAdd(v, hi, b1);
-            v = Vector512.Create(Unsafe.Add(ref wk, s2));
+            v = Vector512.Create(Unsafe.Add(ref w2, k));
             c0 = Avx512F.FusedMultiplyAdd(v, lo, c0); c1 = Avx512F.FusedMultiplyAdd(v, hi, c1);
-            v = Vector512.Create(Unsafe.Add(ref wk, s3));
+            v = Vector512.Create(Unsafe.Add(ref w3, k));
             d0 = Avx512F.FusedMultiplyAdd(v, lo, d0); d1 = Avx512F.FusedMultiplyAdd(v, hi, d1);
         }
-        Store(ref into, a0, first); Store(ref Unsafe.Add(ref into, 8), a1, first);
-        Store(ref Unsafe.Add(ref into, 16), b0, first); Store(ref Unsafe.Add(ref into, 24), b1, first);
-        Store(ref Unsafe.Add(ref into, 32), c0, first); Store(ref Unsafe.Add(ref into, 40), c1, first);
-        Store(ref Unsafe.Add(ref into, 48), d0, first); Store(ref Unsafe.Add(ref into, 56), d1, first);
-    }
-
-    /// <summary>One row over n blocks of x (the order of <see cref="DotRows8"/>).</summary>
-    private static void DotRows1(ref double w, ref double x, int n, ref double into, bool first)
-    {
-        var a0 = Vector512<double>.Zero; var a1 = a0;
-        for (int k = 0; k < n; k++)
-        {
-            ref double xk = ref Unsafe.Add(ref x, (nint)k * SampleBlock.Size);
-            var v = Vector512.Create(Unsafe.Add(ref w, k));
-            a0 = Avx512F.FusedMultiplyAdd(v, Vector512.LoadUnsafe(ref xk), a0);
-            a1 = Avx512F.FusedMultiplyAdd(v, Vector512.LoadUnsafe(ref xk, 8), a1);
-        }
-        Store(ref into, a0, first); Store(ref Unsafe.Add(ref into, 8), a1, first);
+        Store(ref into0, a0, first); Store(ref Unsafe.Add(ref into0, 8), a1, first);
+        Store(ref into1, b0, first); Store(ref Unsafe.Add(ref into1, 8), b1, first);
+        Store(ref into2, c0, first); Store(ref Unsafe.Add(ref into2, 8), c1, first);
+        Store(ref into3, d0, first); Store(ref Unsafe.Add(ref into3, 8), d1, first);
     }
 
     // ---- DotRows: Vector256 and scalar (the same operations per lane) ----

@@ -24,6 +24,8 @@ namespace AutoCurv.CompilerServices;
 /// <item>Axpy into a parameter-sized span (the sum over the lanes): per k, the 16 lane products are summed by
 /// halving: p_j = a_j·x_j + (a_{j+8}·x_{j+8}) with a fused multiply-add (j &lt; 8), h_j = p_j + p_{j+4} (j &lt; 4),
 /// g_j = h_j + h_{j+2} (j &lt; 2), and y[k] += g_0 + g_1.</item>
+/// <item><see cref="DotRows"/> and <see cref="AxpyRows"/> (all the rows of a dense layer in one call): their own orders,
+/// given in their remarks.</item>
 /// </list>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
