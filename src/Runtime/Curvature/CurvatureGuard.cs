@@ -85,17 +85,30 @@ internal static class CurvatureGuard
         where TKernel : struct, IChunkKernel
     {
         int n = result.Length;
+        // The sum goes to a temporary: the result may alias the operator's inputs (the direction of a product).
         double[] total = ArrayPool<double>.Shared.Rent(Math.Max(n, 1));
         try
         {
             Span<double> sum = total.AsSpan(0, n);
-            ChunkedReduction.Sum(kernel, count, maxDegreeOfParallelism, sum, SamplesPerChunk, alignment);
-            for (int i = 0; i < n; i++) result[i] = sum[i] / divisor;
+            Sum(kernel, count, maxDegreeOfParallelism, sum, alignment);
+            VectorMath.Divide(result, sum, divisor);
         }
         finally
         {
             ArrayPool<double>.Shared.Return(total);
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="kernel"/> over the samples and writes the sum into <paramref name="sum"/>, which must not
+    /// alias the kernel's inputs (<see cref="Mean{TKernel}"/> for the chunking).
+    /// </summary>
+    public static void Sum<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> sum, int alignment = 1)
+        where TKernel : struct, IChunkKernel
+    {
+        // Batched models get chunks of at least two blocks: each chunk costs a clearing and an addition of n doubles.
+        int samplesPerChunk = alignment > 1 ? 2 * alignment : SamplesPerChunk;
+        ChunkedReduction.Sum(kernel, count, maxDegreeOfParallelism, sum, samplesPerChunk, alignment);
     }
 
     /// <summary>

@@ -86,10 +86,10 @@ public sealed class Objective<TModel, TLoss>
             w.CopyTo(parameters);
             // One extra slot carries the loss through the same ordered reduction as the gradient.
             Span<double> result = mean.AsSpan(0, n + 1);
-            CurvatureGuard.Mean(new GradientKernel(parameters, n, _data), _data.Count, _data.Count, _maxDegreeOfParallelism, result,
-                CurvatureGuard.BlockAlignment<TModel>());
-            result.Slice(0, n).CopyTo(gradient);
-            return result[n];
+            CurvatureGuard.Sum(new GradientKernel(parameters, n, _data), _data.Count, _maxDegreeOfParallelism, result, CurvatureGuard.BlockAlignment<TModel>());
+            // The division writes the gradient straight from the sum (gradient may alias w, which was copied above).
+            VectorMath.Divide(gradient, result.Slice(0, n), _data.Count);
+            return result[n] / _data.Count;
         }
         finally
         {

@@ -36,6 +36,22 @@ internal static class VectorMath
         for (; i < y.Length; i++) y[i] += x[i];
     }
 
+    /// <summary>y = x / d element-wise (vectorised; IEEE division, so the same bits as the scalar loop). y may be x.</summary>
+    public static void Divide(Span<double> y, ReadOnlySpan<double> x, double d)
+    {
+        if (x.Length != y.Length) throw new ArgumentException("x and y differ in length.", nameof(x));
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double ry = ref MemoryMarshal.GetReference(y);
+            ref double rx = ref MemoryMarshal.GetReference(x);
+            var vd = Vector256.Create(d);
+            for (; i <= y.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+                (Vector256.LoadUnsafe(ref rx, (nuint)i) / vd).StoreUnsafe(ref ry, (nuint)i);
+        }
+        for (; i < y.Length; i++) y[i] = x[i] / d;
+    }
+
     /// <summary>y += a·x.</summary>
     public static void AddScaled(Span<double> y, double a, ReadOnlySpan<double> x)
     {
