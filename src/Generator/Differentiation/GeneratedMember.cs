@@ -6,9 +6,10 @@ namespace AutoCurv.Generator.Differentiation;
 
 /// <summary>
 /// One generated method: its name, its IR (or, for a <see cref="Driver"/>, its signature only), a doc
-/// summary, a type parameter (loss members) and whether it is a private helper.
+/// summary, a type parameter (loss members) and whether it is a private helper. <paramref name="Batch"/> marks a
+/// batched twin (<see cref="Batching"/>): its varying names are emitted as sample blocks.
 /// </summary>
-internal sealed record GeneratedMember(string Name, IrFunction Function, string Summary, bool IsLossGeneric = false, bool IsHelper = false, Driver? Driver = null);
+internal sealed record GeneratedMember(string Name, IrFunction Function, string Summary, bool IsLossGeneric = false, bool IsHelper = false, Driver? Driver = null, BatchPlan? Batch = null);
 
 internal enum DriverKind
 {
@@ -31,5 +32,8 @@ internal sealed record Driver(DriverKind Kind, string Helper, EquatableArray<Dri
 /// <summary>A Wrt input of a driver: its name, whether it is a span, and the driver's result parameter for it.</summary>
 internal sealed record DriverInput(string Name, bool IsSpan, string Result);
 
-/// <summary>The differentiate stage's output for one method.</summary>
-internal sealed record DifferentiatedMethod(MethodSpec Spec, EquatableArray<GeneratedMember> Members, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// The differentiate stage's output for one method. <paramref name="NotBatched"/>: why a model got no batched
+/// members (<see cref="Batching"/>), written into its model struct; null otherwise.
+/// </summary>
+internal sealed record DifferentiatedMethod(MethodSpec Spec, EquatableArray<GeneratedMember> Members, EquatableArray<DiagnosticInfo> Diagnostics, string? NotBatched = null);

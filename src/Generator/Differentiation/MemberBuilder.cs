@@ -60,7 +60,7 @@ internal sealed class MemberBuilder
             }
             var builder = new MemberBuilder(spec, rules, cancellationToken);
             var members = spec.IsVector ? builder.VectorMembers() : builder.ScalarMembers();
-            return new DifferentiatedMethod(spec, members.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
+            return new DifferentiatedMethod(spec, members.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty, builder.NotBatchedBecause);
         }
         catch (OperationCanceledException)
         {
@@ -144,11 +144,12 @@ internal sealed class MemberBuilder
         var lossProgram = LossProgram(target);
         var lossHvpLanes = Member(() => HvpLanes(lossProgram, _spec.Name + "LossHvpLanes", target));
         var vjpLanes = Member(VjpLanes);
+        var lossValue = Member(() => LossValue(target));
         var members = new List<GeneratedMember>
         {
             Member(VectorJvp),
             Member(Vjp),
-            Member(() => LossValue(target)),
+            lossValue,
             Member(() => LossGradient(lossProgram, target)),
             Member(() => LossHvp(lossProgram, target)),
             Member(() => Ggnvp(target)),
@@ -161,9 +162,47 @@ internal sealed class MemberBuilder
             vjpLanes,
             lossHvpLanes,
         };
-        if (_spec.IsModelShape) members.AddRange(AccumulatingMembers(lossProgram, target, vjpLanes, lossHvpLanes));
+        if (_spec.IsModelShape)
+        {
+            var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, lossHvpLanes).ToList();
+            members.AddRange(accumulating);
+            members.AddRange(BatchedMembers(lossValue, accumulating[0], accumulating[1], accumulating[2], target));
+        }
         return members;
     }
+
+    /// <summary>
+    /// Batched twins (<see cref="Batching"/>) of the members the data-set operators call: the loss, and the
+    /// accumulating gradient, H·v and G·v, each for a block of samples at once. All four or none: the model's
+    /// <c>HasBatchedMembers</c> promises every one.
+    /// </summary>
+    private IEnumerable<GeneratedMember> BatchedMembers(GeneratedMember loss, GeneratedMember gradient, GeneratedMember hvp, GeneratedMember ggnvp, string target)
+    {
+        var samples = new[] { _primal.Parameters[1].Name, OutputName!, target };
+        const string Block = " for a block of SampleBlock.Size samples (lane b = sample b; sample values in block layout); returns the sum of their losses.";
+        var reasons = new List<string>();
+        GeneratedMember? Batch(GeneratedMember member, string suffix, string summary)
+        {
+            var batched = Batching.TryApply(member, _spec.Name + suffix + BatchSuffix, summary + Block, samples, out string? reason);
+            if (reason is not null) reasons.Add(reason);
+            return batched;
+        }
+        var batched = new[]
+        {
+            Batch(loss, "Loss", "Writes the outputs and computes the losses"),
+            Batch(gradient, "LossGradient", "Adds the sum of the gradients of the losses to the gradient span"),
+            Batch(hvp, "LossHvp", "Adds the sums of the gradients and of H·v (H the exact Hessian of ℓ∘f) to the gradient and H·v spans"),
+            Batch(ggnvp, "Ggnvp", "Adds the sum of the generalized Gauss-Newton products G·v to the result span"),
+        };
+        NotBatchedBecause = reasons.FirstOrDefault();
+        return batched.All(b => b is not null) ? batched! : Enumerable.Empty<GeneratedMember>();
+    }
+
+    /// <summary>Why a model got no batched members (the first refusal), or null.</summary>
+    private string? NotBatchedBecause { get; set; }
+
+    /// <summary>Name suffix of the batched twins.</summary>
+    internal const string BatchSuffix = "Batch";
 
     /// <summary>
     /// Twins of the members the data-set operators call, which add into their result spans instead of

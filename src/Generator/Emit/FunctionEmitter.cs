@@ -18,9 +18,17 @@ internal sealed class FunctionEmitter
     private readonly List<string> _rented = new();
     private int _rentCount;
 
+    /// <summary>Loops and branches around the statement being emitted.</summary>
+    private int _nesting;
+
+    private int _rowLoops;
+
     private readonly Model.MethodSpec _spec;
 
     private readonly HashSet<string> _arrays;
+
+    /// <summary>The varying names of a batched member (declared as sample blocks); empty otherwise.</summary>
+    private HashSet<string> _varying = new();
 
     public FunctionEmitter(SourceWriter writer, Model.MethodSpec spec, string lossType = "TLoss")
     {
@@ -37,6 +45,16 @@ internal sealed class FunctionEmitter
     public static string N(string name) => Identifiers.Escape(name);
 
     private string TypeName(IrType type) => TypeName(type, _t);
+
+    private const string Block = Batching.BlockType;
+
+    private const string Mask = "global::AutoCurv.CompilerServices.SampleMask";
+
+    /// <summary>The type of a declared scalar or span element: a sample block when the name varies (batched members).</summary>
+    private string TypeOf(string name, IrType type) => type == IrType.Real && _varying.Contains(name) ? Block : TypeName(type);
+
+    /// <summary>Whether an expression reads a varying name (its value is a sample block).</summary>
+    private bool Varies(Expr e) => _varying.Count > 0 && IrWalk.Reads(e).Overlaps(_varying);
 
     private static string TypeName(IrType type, string element) => type switch
     {
@@ -66,6 +84,7 @@ internal sealed class FunctionEmitter
     public void EmitMethod(GeneratedMember member, string accessibility)
     {
         var f = member.Function;
+        _varying = member.Batch is null ? new HashSet<string>() : new HashSet<string>(member.Batch.Varying);
         string returnType = f.Result is null ? "void" : _t;
         _w.Line("/// <summary>" + Escape(member.Summary) + "</summary>");
         string typeParameters = member.IsLossGeneric ? "<TLoss>" : "";
@@ -89,10 +108,13 @@ internal sealed class FunctionEmitter
         foreach (var p in ps.Where(p => p.LengthOf is not null)) EmitLengthCheck(p);
         var stacks = StackTypes(f.Body);
         foreach (var s in stacks) _w.Line($"var {StackName(s)} = global::AutoCurv.CompilerServices.ValueStack<{TypeName(s)}>.Create();");
+        bool blockStack = _varying.Count > 0 && UsesBlockStack(f.Body);
+        if (blockStack) _w.Line($"var {BlockStack} = global::AutoCurv.CompilerServices.ValueStack<{Block}>.Create();");
         foreach (var s in f.Body.Statements) EmitStatement(s);
         foreach (var s in stacks) _w.Line($"{StackName(s)}.Dispose();");
+        if (blockStack) _w.Line($"{BlockStack}.Dispose();");
         foreach (var r in _rented) _w.Line($"global::AutoCurv.CompilerServices.Scratch.Return({r});");
-        if (f.Result is not null) _w.Line($"return {N(f.Result)};");
+        if (f.Result is not null) _w.Line(_varying.Contains(f.Result) ? $"return {Block}.Sum({N(f.Result)});" : $"return {N(f.Result)};");
         _w.Close();
         _rented.Clear();
     }
@@ -114,7 +136,18 @@ internal sealed class FunctionEmitter
         _ => "_stackBool",
     };
 
-    private static List<IrType> StackTypes(Block body)
+    /// <summary>The stack of a batched member's saved sample values.</summary>
+    private const string BlockStack = "_stackBlock";
+
+    private bool UsesBlockStack(Block body) => body.Statements.Any(s => s switch
+    {
+        Push p => Varies(p.Value),
+        For f => UsesBlockStack(f.Body),
+        If i => UsesBlockStack(i.Then) || UsesBlockStack(i.Else),
+        _ => false,
+    });
+
+    private List<IrType> StackTypes(Block body)
     {
         var types = new SortedSet<IrType>();
         void Visit(Block b)
@@ -123,7 +156,7 @@ internal sealed class FunctionEmitter
             {
                 switch (s)
                 {
-                    case Push p: types.Add(p.Value.Type); break;
+                    case Push p: if (!Varies(p.Value)) types.Add(p.Value.Type); break;
                     case For f: Visit(f.Body); break;
                     case If i: Visit(i.Then); Visit(i.Else); break;
                 }
@@ -154,14 +187,15 @@ internal sealed class FunctionEmitter
         {
             case Declare d:
                 SourceComment(d.Line, d.Source);
-                _w.Line(d.Init is null ? $"{TypeName(d.Type)} {N(d.Name)};" : $"{TypeName(d.Type)} {N(d.Name)} = {E(d.Init)};");
+                _w.Line(d.Init is null ? $"{TypeOf(d.Name, d.Type)} {N(d.Name)};" : $"{TypeOf(d.Name, d.Type)} {N(d.Name)} = {E(d.Init)};");
                 break;
             case DeclareSpan d:
             {
                 SourceComment(d.Line, d.Source);
-                string element = TypeName(d.ElemType);
+                string element = TypeOf(d.Name, d.ElemType);
                 string rent = "_rent" + (++_rentCount);
-                int limit = d.ElemType == IrType.Lanes ? 64 : 256;
+                // At most 2 KB of stack per span (a sample block is 128 bytes: 16 KB).
+                int limit = element == Block ? 128 : d.ElemType == IrType.Lanes ? 64 : 256;
                 string length = E(d.Length);
                 _w.Line($"{element}[]? {rent} = null;");
                 _w.Line($"global::System.Span<{element}> {N(d.Name)} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
@@ -176,11 +210,19 @@ internal sealed class FunctionEmitter
             case For f:
             {
                 SourceComment(f.Line, f.Source);
-                if (LoopKernels.TryEmit(f, _w, E, _arrays, _t, N)) break;
+                if (_varying.Count > 0 && _nesting == 0 && RowKernels.TryPlan(f, Varies, _rowLoops + 1) is { } plan)
+                {
+                    _rowLoops++;
+                    EmitRowKernels(plan);
+                    break;
+                }
+                if (LoopKernels.TryEmit(f, _w, E, _arrays, _t, N, _varying.Count > 0 ? Varies : null)) break;
                 string c = N(f.Counter);
                 string step = f.Step switch { 1 => $"{c}++", -1 => $"{c}--", > 0 => $"{c} += {f.Step}", _ => $"{c} -= {-f.Step}" };
                 _w.Open($"for (int {c} = {E(f.Start)}; {c} {Op(f.Compare)} {E(f.Bound)}; {step})");
+                _nesting++;
                 EmitBlock(f.Body);
+                _nesting--;
                 _w.Close();
                 break;
             }
@@ -190,26 +232,32 @@ internal sealed class FunctionEmitter
                 if (i.Then.Statements.Count == 0)
                 {
                     _w.Open($"if (!({E(i.Condition)}))");
+                    _nesting++;
                     EmitBlock(i.Else);
+                    _nesting--;
                     _w.Close();
                     break;
                 }
                 _w.Open($"if ({E(i.Condition)})");
+                _nesting++;
                 EmitBlock(i.Then);
+                _nesting--;
                 _w.Close();
                 if (i.Else.Statements.Count > 0)
                 {
                     _w.Open("else");
+                    _nesting++;
                     EmitBlock(i.Else);
+                    _nesting--;
                     _w.Close();
                 }
                 break;
             }
             case Push p:
-                _w.Line($"{StackName(p.Value.Type)}.Push({E(p.Value)});");
+                _w.Line($"{(Varies(p.Value) ? BlockStack : StackName(p.Value.Type))}.Push({E(p.Value)});");
                 break;
             case Pop p:
-                _w.Line($"{E(p.Target)} = {StackName(p.Target.Type)}.Pop();");
+                _w.Line($"{E(p.Target)} = {(Varies(p.Target) ? BlockStack : StackName(p.Target.Type))}.Pop();");
                 break;
             case ClearSpan c:
                 _w.Line($"{N(c.Name)}.Clear();");
@@ -228,13 +276,47 @@ internal sealed class FunctionEmitter
         }
     }
 
+    /// <summary>A row loop of a batched member rewritten around row kernels (<see cref="RowKernels"/>).</summary>
+    private void EmitRowKernels(RowKernels.Plan plan)
+    {
+        const string Kernels = "global::AutoCurv.CompilerServices.Kernels";
+        _w.Line($"int {plan.LoName} = {E(plan.Lo)};");
+        _w.Line($"int {plan.CountName} = global::System.Math.Max({E(plan.Count)}, 0);");
+        var lo = new Var(plan.LoName, IrType.Int);
+        var count = new Var(plan.CountName, IrType.Int);
+        foreach (var row in plan.Rows)
+        {
+            _varying.Add(row.Rows);
+            EmitStatement(new DeclareSpan(row.Rows, IrType.Real, count));
+        }
+        string Guard(RowKernels.Row row) => $"if ({N(plan.CountName)} > 0 && {E(row.InnerCount, Precedence.Relational + 1)} > 0) ";
+        string First(RowKernels.Row row) => E(LoopKernels.Add(row.Base, new Binary(BinaryOp.Multiply, lo, row.Stride)));
+        string X(RowKernels.Row row)
+        {
+            string start = E(LoopKernels.Add(row.OffsetX, row.InnerLo));
+            return _arrays.Contains(row.X)
+                ? $"global::System.MemoryExtensions.AsSpan({N(row.X)}, {start}, {E(row.InnerCount)})"
+                : $"{N(row.X)}.Slice({start}, {E(row.InnerCount)})";
+        }
+        foreach (var row in plan.Rows.Where(r => r.IsDot))
+            _w.Line($"{Guard(row)}{Kernels}.DotRows({N(row.Shared)}, {First(row)}, {E(row.Stride)}, {X(row)}, {N(row.Rows)});");
+        EmitStatement(plan.Loop);
+        foreach (var row in plan.Rows.Where(r => !r.IsDot))
+            _w.Line($"{Guard(row)}{Kernels}.AxpyRows({N(row.Rows)}, {X(row)}, {N(row.Shared)}, {First(row)}, {E(row.Stride)});");
+    }
+
     private string AssignText(Expr target, Expr value)
     {
         string t = E(target);
+        // In a batched member a shared (parameter-sized) target receives the sum of a varying contribution over
+        // the lanes; Batching admits only accumulations there.
+        bool reduce = !_varying.Contains(IrWalk.TargetName(target)) && Varies(value);
         if (value is Binary { Op: BinaryOp.Add or BinaryOp.Subtract } b && b.Left == target)
         {
-            return $"{t} {(b.Op == BinaryOp.Add ? "+=" : "-=")} {E(b.Right, b.Op == BinaryOp.Subtract ? Precedence.Additive + 1 : 0)};";
+            string right = reduce ? $"{Block}.Sum({E(b.Right)})" : E(b.Right, b.Op == BinaryOp.Subtract ? Precedence.Additive + 1 : 0);
+            return $"{t} {(b.Op == BinaryOp.Add ? "+=" : "-=")} {right};";
         }
+        if (reduce) throw new System.InvalidOperationException("batched member assigns a varying value to a shared target: " + t);
         return $"{t} = {E(value)};";
     }
 
@@ -242,6 +324,11 @@ internal sealed class FunctionEmitter
     {
         const string Losses = "global::AutoCurv.CompilerServices.LossCalls";
         string S(int k) => N(r.Spans[k]);
+        if (_varying.Count > 0)
+        {
+            EmitBlockRuntimeCall(r, S);
+            return;
+        }
         switch (r.Kind)
         {
             case RuntimeCallKind.LossValue:
@@ -255,6 +342,27 @@ internal sealed class FunctionEmitter
                 break;
             case RuntimeCallKind.LossJvp:
                 _w.Line($"{N(r.ResultVar!)} = {Losses}.DirectionalDerivative<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)});");
+                break;
+        }
+    }
+
+    /// <summary>The runtime calls of a batched member: the loss lane by lane (<c>BlockLossCalls</c>).</summary>
+    private void EmitBlockRuntimeCall(RuntimeCall r, System.Func<int, string> s)
+    {
+        const string Losses = "global::AutoCurv.CompilerServices.BlockLossCalls";
+        switch (r.Kind)
+        {
+            case RuntimeCallKind.LossValue:
+                _w.Line($"{N(r.ResultVar!)} = {Losses}.Value<{_loss}>({s(0)}, {s(1)});");
+                break;
+            case RuntimeCallKind.LossGradientAccumulate:
+                _w.Line($"{Losses}.AccumulateGradient<{_loss}>({s(0)}, {s(1)}, {E(r.Scalars[0])}, {s(2)});");
+                break;
+            case RuntimeCallKind.LossHvpAccumulate:
+                _w.Line($"{Losses}.AccumulateHessianVectorProduct<{_loss}>({s(0)}, {s(1)}, {s(2)}, {E(r.Scalars[0])}, {s(3)});");
+                break;
+            case RuntimeCallKind.LossJvp:
+                _w.Line($"{N(r.ResultVar!)} = {Losses}.DirectionalDerivative<{_loss}>({s(0)}, {s(1)}, {s(2)});");
                 break;
         }
     }
@@ -322,6 +430,12 @@ internal sealed class FunctionEmitter
                 return N(l.Span) + ".Length";
             case Unary u:
                 return (u.Op == UnaryOp.Negate ? "-" : "!") + E(u.Operand, Precedence.Unary + 1);
+            case Binary b when (b.Op.IsComparison() || b.Op.IsLogical()) && Varies(b):
+                // A condition on sample values (batched members): a per-lane mask.
+                if (b.Op.IsLogical()) return $"({E(b.Left, Precedence.Unary)} {(b.Op == BinaryOp.And ? "&" : "|")} {E(b.Right, Precedence.Unary)})";
+                return $"{Mask}.{b.Op}({E(b.Left)}, {E(b.Right)})";
+            case Conditional c when Varies(c.Condition):
+                return $"{Mask}.Select({E(c.Condition)}, {E(c.WhenTrue)}, {E(c.WhenFalse)})";
             case Binary b:
             {
                 int p = PrecedenceOf(b);
@@ -336,7 +450,9 @@ internal sealed class FunctionEmitter
             case Call { Function: Fn.User } call:
                 return $"{call.UserTarget}({string.Join(", ", call.Args.Select(a => E(a)))})";
             case Call call:
-                return $"global::System.{(_isFloat ? "MathF" : "Math")}.{call.Function}({string.Join(", ", call.Args.Select(a => E(a)))})";
+                // On a sample block: the same function lane by lane.
+                string math = call.Args.Any(Varies) ? Block : $"global::System.{(_isFloat ? "MathF" : "Math")}";
+                return $"{math}.{call.Function}({string.Join(", ", call.Args.Select(a => E(a)))})";
             case ToReal r:
                 return $"({_t}){E(r.Operand, Precedence.Unary)}";
             case Splat s:

@@ -16,51 +16,20 @@ internal static class LoopKernels
     private const string Kernels = "global::AutoCurv.CompilerServices.Kernels";
 
     /// <summary>One recognised statement: kind, target, the two operands and their offsets.</summary>
-    private sealed record Kernel(bool IsDot, Expr Target, Expr Scale, string X, Expr OffsetX, string? Y, Expr? OffsetY, bool Negate);
+    internal sealed record Kernel(bool IsDot, Expr Target, Expr Scale, string X, Expr OffsetX, string? Y, Expr? OffsetY, bool Negate);
 
     /// <param name="arrays">Names of spans that are arrays in the generated code (T[] parameters): sliced with AsSpan.</param>
     /// <param name="elementType">The element type keyword (double or float), for the generic lane kernels.</param>
-    public static bool TryEmit(For f, SourceWriter w, System.Func<Expr, int, string> e, ISet<string> arrays, string elementType, System.Func<string, string> name)
+    /// <param name="varies">
+    /// In a batched member, whether an expression is a sample block: the kernels have block overloads of the same
+    /// names for every shape but one, an axpy of shared values into a block span, which stays a loop.
+    /// </param>
+    public static bool TryEmit(For f, SourceWriter w, System.Func<Expr, int, string> e, ISet<string> arrays, string elementType, System.Func<string, string> name,
+        System.Func<Expr, bool>? varies = null)
     {
-        if (f.Step is not (1 or -1)) return false;
-        if (f.Body.Statements.Count == 0) return false;
+        if (!Recognise(f, out var kernels, out var lo, out var count)) return false;
+        if (varies is not null && kernels.Any(k => !k.IsDot && varies(k.Target) && !varies(k.Scale) && !varies(new Elem(k.X, Lit.Int(0), IrType.Real)))) return false;
         var counter = new Var(f.Counter, IrType.Int);
-        var kernels = new List<Kernel>();
-        foreach (var s in f.Body.Statements)
-        {
-            if (s is Comment) continue;
-            if (s is not Assign a) return false;
-            var matched = Match(a, counter);
-            if (matched is null) return false;
-            kernels.AddRange(matched);
-        }
-        if (kernels.Count == 0) return false;
-        // Independence: no statement reads what another writes (or a reduction reads its own span).
-        var targets = kernels.Select(k => IrWalk.TargetName(k.Target)).ToList();
-        if (kernels.Where(k => !k.IsDot).Select(k => IrWalk.TargetName(k.Target)).Distinct().Count() != kernels.Count(k => !k.IsDot)) return false;
-        if (kernels.Where(k => !k.IsDot).Any(k => kernels.Any(d => d.IsDot && IrWalk.TargetName(d.Target) == IrWalk.TargetName(k.Target)))) return false;
-        for (int i = 0; i < kernels.Count; i++)
-        {
-            var reads = IrWalk.Reads(kernels[i].Scale);
-            reads.Add(kernels[i].X);
-            if (kernels[i].Y is not null) reads.Add(kernels[i].Y!);
-            IrWalk.AddReads(kernels[i].OffsetX, reads);
-            if (kernels[i].OffsetY is not null) IrWalk.AddReads(kernels[i].OffsetY!, reads);
-            if (kernels[i].Target is Elem te) IrWalk.AddReads(te.Index, reads);
-            if (targets.Any(reads.Contains)) return false;
-            if (kernels[i].IsDot && kernels.Any(k => !k.IsDot && IrWalk.Reads(k.Scale).Contains(IrWalk.TargetName(kernels[i].Target)))) return false;
-        }
-
-        // Iteration range [lo, lo + count).
-        Expr lo, count;
-        switch (f.Step, f.Compare)
-        {
-            case (1, BinaryOp.Less): lo = f.Start; count = Sub(f.Bound, f.Start); break;
-            case (1, BinaryOp.LessOrEqual): lo = f.Start; count = Add(Sub(f.Bound, f.Start), Lit.Int(1)); break;
-            case (-1, BinaryOp.GreaterOrEqual): lo = f.Bound; count = Add(Sub(f.Start, f.Bound), Lit.Int(1)); break;
-            case (-1, BinaryOp.Greater): lo = Add(f.Bound, Lit.Int(1)); count = Sub(f.Start, f.Bound); break;
-            default: return false;
-        }
         string n = "_n_" + f.Counter;
         string start = "_lo_" + f.Counter;
         w.Open("");
@@ -92,9 +61,57 @@ internal static class LoopKernels
         return true;
     }
 
-    private static Expr Add(Expr a, Expr b) => b is Lit { Value: 0 } ? a : a is Lit { Value: 0 } ? b : new Binary(BinaryOp.Add, a, b);
+    /// <summary>
+    /// The kernels of a loop whose every statement is a dot-product reduction or an axpy update, with the iteration
+    /// range [<paramref name="lo"/>, <paramref name="lo"/> + <paramref name="count"/>); false for any other loop.
+    /// </summary>
+    internal static bool Recognise(For f, out List<Kernel> found, out Expr lo, out Expr count)
+    {
+        var kernels = found = new List<Kernel>();
+        lo = count = Lit.Int(0);
+        if (f.Step is not (1 or -1)) return false;
+        if (f.Body.Statements.Count == 0) return false;
+        var counter = new Var(f.Counter, IrType.Int);
+        foreach (var s in f.Body.Statements)
+        {
+            if (s is Comment) continue;
+            if (s is not Assign a) return false;
+            var matched = Match(a, counter);
+            if (matched is null) return false;
+            kernels.AddRange(matched);
+        }
+        if (kernels.Count == 0) return false;
+        // Independence: no statement reads what another writes (or a reduction reads its own span).
+        var targets = kernels.Select(k => IrWalk.TargetName(k.Target)).ToList();
+        if (kernels.Where(k => !k.IsDot).Select(k => IrWalk.TargetName(k.Target)).Distinct().Count() != kernels.Count(k => !k.IsDot)) return false;
+        if (kernels.Where(k => !k.IsDot).Any(k => kernels.Any(d => d.IsDot && IrWalk.TargetName(d.Target) == IrWalk.TargetName(k.Target)))) return false;
+        for (int i = 0; i < kernels.Count; i++)
+        {
+            var reads = IrWalk.Reads(kernels[i].Scale);
+            reads.Add(kernels[i].X);
+            if (kernels[i].Y is not null) reads.Add(kernels[i].Y!);
+            IrWalk.AddReads(kernels[i].OffsetX, reads);
+            if (kernels[i].OffsetY is not null) IrWalk.AddReads(kernels[i].OffsetY!, reads);
+            if (kernels[i].Target is Elem te) IrWalk.AddReads(te.Index, reads);
+            if (targets.Any(reads.Contains)) return false;
+            if (kernels[i].IsDot && kernels.Any(k => !k.IsDot && IrWalk.Reads(k.Scale).Contains(IrWalk.TargetName(kernels[i].Target)))) return false;
+        }
 
-    private static Expr Sub(Expr a, Expr b) => b is Lit { Value: 0 } ? a : new Binary(BinaryOp.Subtract, a, b);
+        // Iteration range [lo, lo + count).
+        switch (f.Step, f.Compare)
+        {
+            case (1, BinaryOp.Less): lo = f.Start; count = Sub(f.Bound, f.Start); break;
+            case (1, BinaryOp.LessOrEqual): lo = f.Start; count = Add(Sub(f.Bound, f.Start), Lit.Int(1)); break;
+            case (-1, BinaryOp.GreaterOrEqual): lo = f.Bound; count = Add(Sub(f.Start, f.Bound), Lit.Int(1)); break;
+            case (-1, BinaryOp.Greater): lo = Add(f.Bound, Lit.Int(1)); count = Sub(f.Start, f.Bound); break;
+            default: return false;
+        }
+        return true;
+    }
+
+    internal static Expr Add(Expr a, Expr b) => b is Lit { Value: 0 } ? a : a is Lit { Value: 0 } ? b : new Binary(BinaryOp.Add, a, b);
+
+    internal static Expr Sub(Expr a, Expr b) => b is Lit { Value: 0 } ? a : new Binary(BinaryOp.Subtract, a, b);
 
     /// <summary>The offset o of an index <c>o + j</c> (or <c>j</c>, <c>j + o</c>), o free of j; else null.</summary>
     private static Expr? Offset(Expr index, Var counter) => IrWalk.CounterOffset(index, counter.Name);

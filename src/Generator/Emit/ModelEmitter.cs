@@ -76,6 +76,27 @@ internal static class ModelEmitter
         w.Line($"public static double GgnDiagonal{Acc}<TLoss>({common}, {Ros} _target, {S} _diagonal){Where} => {owner}.{f}GgnDiagonal{Acc}<TLoss>({args}, _target, _diagonal);");
         w.Line($"/// <inheritdoc/>");
         w.Line($"public static double LossHessianDiagonal{Acc}<TLoss>({common}, {Ros} _target, {S} _diagonal){Where} => {owner}.{f}LossHessianDiagonal{Acc}<TLoss>({args}, _target, _diagonal);");
+        if (method.NotBatched is not null)
+        {
+            w.Line($"// No batched members (the data-set operators run {f} one sample at a time): {method.NotBatched}.");
+        }
+        if (method.Members.Any(m => m.Batch is not null))
+        {
+            // Batched twins (Batching): all four exist or none.
+            const string Bat = MemberBuilder.BatchSuffix;
+            string rob = $"global::System.ReadOnlySpan<{Batching.BlockType}>", sb = $"global::System.Span<{Batching.BlockType}>";
+            string blocks = $"{Ros} {w0}, {rob} {x0}, {sb} {o0}";
+            w.Line($"/// <inheritdoc/>");
+            w.Line($"public static bool HasBatchedMembers => true;");
+            w.Line($"/// <inheritdoc/>");
+            w.Line($"public static double Loss{Bat}<TLoss>({blocks}, {rob} _target){Where} => {owner}.{f}Loss{Bat}<TLoss>({args}, _target);");
+            w.Line($"/// <inheritdoc/>");
+            w.Line($"public static double LossGradient{Bat}<TLoss>({blocks}, {rob} _target, {S} _gradient){Where} => {owner}.{f}LossGradient{Bat}<TLoss>({args}, _target, _gradient);");
+            w.Line($"/// <inheritdoc/>");
+            w.Line($"public static double LossHvp{Bat}<TLoss>({blocks}, {rob} _target, {Ros} _tangent, {S} _gradient, {S} _hessianVector){Where} => {owner}.{f}LossHvp{Bat}<TLoss>({args}, _target, _tangent, _gradient, _hessianVector);");
+            w.Line($"/// <inheritdoc/>");
+            w.Line($"public static double Ggnvp{Bat}<TLoss>({blocks}, {rob} _target, {Ros} _tangent, {S} _result){Where} => {owner}.{f}Ggnvp{Bat}<TLoss>({args}, _target, _tangent, _result);");
+        }
         w.Close();
     }
 }

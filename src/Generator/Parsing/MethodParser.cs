@@ -428,7 +428,7 @@ internal sealed partial class MethodParser
 
 /// <summary>
 /// The member names generated for a method (suffixes appended to its name), private helpers included. Conservative:
-/// the model-only names (the nested Model struct, the Accumulate twins) count for every vector function.
+/// the model-only names (the nested Model struct, the Accumulate and Batch twins) count for every vector function.
 /// </summary>
 internal static class MemberNames
 {
@@ -438,6 +438,7 @@ internal static class MemberNames
         "Jvp", "Vjp", "Loss", "LossGradient", "LossHvp", "Ggnvp", "GgnDiagonal", "LossHessianDiagonal", "LossHessian", "Model",
         "VjpLanes", "LossHvpLanes",
         "LossGradientAccumulate", "LossHvpAccumulate", "GgnvpAccumulate", "GgnDiagonalAccumulate", "LossHessianDiagonalAccumulate",
+        "LossBatch", "LossGradientBatch", "LossHvpBatch", "GgnvpBatch",
     };
 
     public static string[] Suffixes(bool isVector) => isVector ? Vector : Scalar;
