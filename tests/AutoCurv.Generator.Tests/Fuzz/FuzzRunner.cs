@@ -37,12 +37,15 @@ public sealed class FuzzBatchResult
     public List<FuzzFailure> Failures { get; } = new();
     public int Comparisons { get; set; }
     public int Skips { get; set; }
+    public int BatchedPoints { get; set; }
+    public int UnbatchedPoints { get; set; }
     public TimeSpan GenerateAndCompile { get; set; }
     public TimeSpan Check { get; set; }
 
     public string Summary =>
         $"{Programs.Count} programs ({Programs.Count(p => p.Kind == FuzzKind.Scalar)} scalar, {Programs.Count(p => p.Kind == FuzzKind.Vector)} vector), " +
         $"{Comparisons} comparisons, {Skips} kink skips ({(Comparisons + Skips == 0 ? 0 : 100.0 * Skips / (Comparisons + Skips)):F2}%), " +
+        $"batched members checked at {BatchedPoints} of {BatchedPoints + UnbatchedPoints} model points, " +
         $"{Failures.Count} failing; compile {GenerateAndCompile.TotalSeconds:F1} s, check {Check.TotalSeconds:F1} s";
 }
 
@@ -124,6 +127,8 @@ public static class FuzzRunner
                 }
                 result.Comparisons += check.Comparisons;
                 result.Skips += check.Skips;
+                result.BatchedPoints += check.Batched;
+                result.UnbatchedPoints += check.NotBatched;
                 if (check.Problems.Count > 0) result.Failures.Add(new FuzzFailure(program, "numeric check", check.Problems));
             }
         }
@@ -277,6 +282,11 @@ public static class FuzzRunner
         public List<string> Problems { get; } = new();
         public int Comparisons { get; private set; }
         public int Skips { get; private set; }
+
+        /// <summary>Points at which the model's batched members were checked, and at which it had none.</summary>
+        public int Batched { get; private set; }
+
+        public int NotBatched { get; private set; }
 
         private T Method<T>(string member) where T : Delegate =>
             _calls.GetMethod($"{_p.Name}_{member}", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<T>();
@@ -551,6 +561,60 @@ public static class FuzzRunner
                 var hd = NaNs(d);
                 Exact("LossHessianDiagonal value", lossHessianDiagonal(w, x, NaNs(c), y, hd), l0);
                 Exact("LossHessianDiagonal", hd, Enumerable.Range(0, d).Select(j => H[j * d + j]).ToArray());
+
+                // Batched members (when the model has them): a block of samples near x against the per-sample sums.
+                var batch = Method<Func<int, double[], double[], double[], double[], double[], double[], double[], double>>("Batch");
+                int blockSize = AutoCurv.CompilerServices.SampleBlock.Size, xl = _p.XLength;
+                var xs = new double[blockSize * xl];
+                var ys = new double[blockSize * c];
+                for (int b = 0; b < blockSize; b++)
+                {
+                    for (int i = 0; i < xl; i++) xs[b * xl + i] = x[i] + 0.1 * Math.Sin(1.7 * b + 0.3 * i + 0.2);
+                    for (int k = 0; k < c; k++) ys[b * c + k] = y[k] + 0.1 * Math.Cos(0.9 * b + 0.4 * k);
+                }
+                var os = NaNs(blockSize * c);
+                double batchedLoss = batch(0, w, xs, os, ys, v, new double[d], new double[d]);
+                if (double.IsNaN(batchedLoss))
+                {
+                    NotBatched++;
+                }
+                else
+                {
+                    double lossSum = 0;
+                    var outputs = new double[blockSize * c];
+                    var gSum = new double[d];
+                    var hvSum = new double[d];
+                    var ggnSum = new double[d];
+                    for (int b = 0; b < blockSize; b++)
+                    {
+                        var xb = xs.AsSpan(b * xl, xl).ToArray();
+                        var yb = ys.AsSpan(b * c, c).ToArray();
+                        var ob = NaNs(c);
+                        lossSum += loss(w, xb, ob, yb);
+                        ob.CopyTo(outputs, b * c);
+                        var gb = NaNs(d);
+                        lossGradient(w, xb, NaNs(c), yb, gb);
+                        var hb = NaNs(d);
+                        lossHvp(w, xb, NaNs(c), yb, v, NaNs(d), hb);
+                        var rb = NaNs(d);
+                        ggnvp(w, xb, NaNs(c), yb, v, rb);
+                        for (int j = 0; j < d; j++) { gSum[j] += gb[j]; hvSum[j] += hb[j]; ggnSum[j] += rb[j]; }
+                    }
+                    Exact("LossBatch", batchedLoss, lossSum);
+                    Exact("LossBatch outputs", os, outputs);
+                    var bg = new double[d];
+                    Exact("LossGradientBatch value", batch(1, w, xs, NaNs(blockSize * c), ys, v, bg, new double[d]), lossSum);
+                    Exact("LossGradientBatch", bg, gSum);
+                    var bg2 = new double[d];
+                    var bhv = new double[d];
+                    Exact("LossHvpBatch value", batch(2, w, xs, NaNs(blockSize * c), ys, v, bg2, bhv), lossSum);
+                    Exact("LossHvpBatch gradient", bg2, gSum);
+                    Exact("LossHvpBatch", bhv, hvSum);
+                    var br = new double[d];
+                    Exact("GgnvpBatch value", batch(3, w, xs, NaNs(blockSize * c), ys, v, br, new double[d]), lossSum);
+                    Exact("GgnvpBatch", br, ggnSum);
+                    Batched++;
+                }
                 if (Problems.Count > 0) return;
             }
         }

@@ -115,6 +115,7 @@ public static class ProgramGenerator
             sb.Append($"    public static double {n}_GgnDiagonal({A}, double[] y, double[] d) => {c}.{n}GgnDiagonal<MeanSquaredError>(w, x, o, y, d);\n");
             sb.Append($"    public static double {n}_LossHessianDiagonal({A}, double[] y, double[] d) => {c}.{n}LossHessianDiagonal<MeanSquaredError>(w, x, o, y, d);\n");
             sb.Append($"    public static double {n}_LossHessian({A}, double[] y, double[] h) => {c}.{n}LossHessian<MeanSquaredError>(w, x, o, y, h);\n");
+            sb.Append($"    public static double {n}_Batch(int m, double[] w, double[] xs, double[] os, double[] ys, double[] v, double[] r1, double[] r2) => Batched<{c}.{n}Model>(m, w, xs, os, ys, v, r1, r2);\n");
         }
         return sb.ToString();
     }
@@ -122,7 +123,28 @@ public static class ProgramGenerator
     /// <summary>The span helpers every wrapper class needs.</summary>
     public const string WrapperPrelude =
         "    private static ReadOnlySpan<double> X(double[] a) => a.AsSpan(0, a.Length - 1);\n" +
-        "    private static Span<double> XW(double[] a) => a.AsSpan(0, a.Length - 1);\n";
+        "    private static Span<double> XW(double[] a) => a.AsSpan(0, a.Length - 1);\n" +
+        // A model's batched members over SampleBlock.Size samples (rows of xs, ys, os); NaN when it has none.
+        "    private static double Batched<TModel>(int m, double[] w, double[] xs, double[] os, double[] ys, double[] v, double[] r1, double[] r2) where TModel : IModel\n" +
+        "    {\n" +
+        "        if (!TModel.HasBatchedMembers) return double.NaN;\n" +
+        "        const int B = AutoCurv.CompilerServices.SampleBlock.Size;\n" +
+        "        int d = xs.Length / B, c = ys.Length / B;\n" +
+        "        var x = new AutoCurv.CompilerServices.SampleBlock[d];\n" +
+        "        var y = new AutoCurv.CompilerServices.SampleBlock[c];\n" +
+        "        var o = new AutoCurv.CompilerServices.SampleBlock[c];\n" +
+        "        AutoCurv.CompilerServices.SampleBlock.Load(xs, d, 0, x);\n" +
+        "        AutoCurv.CompilerServices.SampleBlock.Load(ys, c, 0, y);\n" +
+        "        double r = m switch\n" +
+        "        {\n" +
+        "            0 => TModel.LossBatch<MeanSquaredError>(w, x, o, y),\n" +
+        "            1 => TModel.LossGradientBatch<MeanSquaredError>(w, x, o, y, r1),\n" +
+        "            2 => TModel.LossHvpBatch<MeanSquaredError>(w, x, o, y, v, r1, r2),\n" +
+        "            _ => TModel.GgnvpBatch<MeanSquaredError>(w, x, o, y, v, r1),\n" +
+        "        };\n" +
+        "        for (int b = 0; b < B; b++) for (int k = 0; k < c; k++) os[b * c + k] = o[k][b];\n" +
+        "        return r;\n" +
+        "    }\n";
 
     private enum HelperKind { Scalar, Span, Vector }
 
