@@ -166,14 +166,15 @@ internal sealed class MemberBuilder
         {
             var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, lossHvpLanes).ToList();
             members.AddRange(accumulating);
-            members.AddRange(BatchedMembers(lossValue, accumulating[0], accumulating[1], accumulating[2], target));
+            var hvpOnly = Member(() => LossHvp(lossProgram, target, accumulate: true, withGradient: false));
+            members.AddRange(BatchedMembers(lossValue, accumulating[0], hvpOnly, accumulating[2], target));
         }
         return members;
     }
 
     /// <summary>
     /// Batched twins (<see cref="Batching"/>) of the members the data-set operators call: the loss, and the
-    /// accumulating gradient, H·v and G·v, each for a block of samples at once. All four or none: the model's
+    /// accumulating gradient, H·v (without the gradient) and G·v, each for a block of samples at once. All four or none: the model's
     /// <c>HasBatchedMembers</c> promises every one.
     /// </summary>
     private IEnumerable<GeneratedMember> BatchedMembers(GeneratedMember loss, GeneratedMember gradient, GeneratedMember hvp, GeneratedMember ggnvp, string target)
@@ -191,7 +192,7 @@ internal sealed class MemberBuilder
         {
             Batch(loss, "Loss", "Writes the outputs and computes the losses"),
             Batch(gradient, "LossGradient", "Adds the sum of the gradients of the losses to the gradient span"),
-            Batch(hvp, "LossHvp", "Adds the sums of the gradients and of H·v (H the exact Hessian of ℓ∘f) to the gradient and H·v spans"),
+            Batch(hvp, "LossHvp", "Adds the sum of H·v (H the exact Hessian of ℓ∘f; no gradient) to the H·v span"),
             Batch(ggnvp, "Ggnvp", "Adds the sum of the generalized Gauss-Newton products G·v to the result span"),
         };
         NotBatchedBecause = reasons.FirstOrDefault();
@@ -551,15 +552,26 @@ internal sealed class MemberBuilder
                 : "Computes the loss ℓ(f, target) and its gradient with respect to the Wrt inputs (reverse mode); returns the loss.", IsLossGeneric: true);
     }
 
-    private GeneratedMember LossHvp(Program program, string target, bool accumulate = false)
+    /// <param name="withGradient">
+    /// False: the gradient is scratch, not a parameter, and the clean-up passes remove it (nothing reads it); the
+    /// program the batched H·v starts from.
+    /// </param>
+    private GeneratedMember LossHvp(Program program, string target, bool accumulate = false, bool withGradient = true)
     {
         var tangents = Group("v", isOutput: false);
-        var grads = Group("g", isOutput: true);
+        var grads = Group(withGradient ? "g" : "_grad", isOutput: true);
         var hvs = Group("h", isOutput: true);
-        var reverse = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: true), accumulate: accumulate);
+        var reverse = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: true),
+            accumulate: accumulate, internalGrads: !withGradient);
         var body = TangentOfReverse(reverse, tangents, grads, hvs, lanes: false, accumulate: accumulate);
+        if (accumulate && !withGradient)
+        {
+            // The tangent of the scratch gradient's declaration clears its H·v span; an accumulating member keeps it.
+            var results = new HashSet<string>(hvs.Select(h => h.Param.Name));
+            body = body.Where(s => s is not ClearSpan c || !results.Contains(c.Name)).ToList();
+        }
         var parameters = Original.Concat(new[] { TargetParam(target) }).Concat(tangents.Select(t => t.Param))
-            .Concat(grads.Select(g => g.Param)).Concat(hvs.Select(h => h.Param));
+            .Concat(withGradient ? grads.Select(g => g.Param) : Enumerable.Empty<IrParam>()).Concat(hvs.Select(h => h.Param));
         return new GeneratedMember(_spec.Name + "LossHvp" + (accumulate ? AccumulateSuffix : ""), new IrFunction(parameters.ToEquatableArray(), Concat(body), "_value"),
             accumulate
                 ? "Computes the loss and adds its gradient and H·v (H the exact Hessian of ℓ∘f) to the gradient and H·v spans in one forward-over-reverse pass; returns the loss."

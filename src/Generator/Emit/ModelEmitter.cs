@@ -93,7 +93,7 @@ internal static class ModelEmitter
             w.Line($"/// <inheritdoc/>");
             w.Line($"public static double LossGradient{Bat}<TLoss>({blocks}, {rob} _target, {S} _gradient){Where} => {owner}.{f}LossGradient{Bat}<TLoss>({args}, _target, _gradient);");
             w.Line($"/// <inheritdoc/>");
-            w.Line($"public static double LossHvp{Bat}<TLoss>({blocks}, {rob} _target, {Ros} _tangent, {S} _gradient, {S} _hessianVector){Where} => {owner}.{f}LossHvp{Bat}<TLoss>({args}, _target, _tangent, _gradient, _hessianVector);");
+            w.Line($"public static double LossHvp{Bat}<TLoss>({blocks}, {rob} _target, {Ros} _tangent, {S} _hessianVector){Where} => {owner}.{f}LossHvp{Bat}<TLoss>({args}, _target, _tangent, _hessianVector);");
             w.Line($"/// <inheritdoc/>");
             w.Line($"public static double Ggnvp{Bat}<TLoss>({blocks}, {rob} _target, {Ros} _tangent, {S} _result){Where} => {owner}.{f}Ggnvp{Bat}<TLoss>({args}, _target, _tangent, _result);");
         }

@@ -96,7 +96,7 @@ public sealed class HessianOperator<TModel, TLoss> : ICurvatureOperator
 
         public static void AddProductBatch<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> y,
             ReadOnlySpan<double> v, Span<double> sum, Span<double> scratch) where TM : struct, IModel where TL : struct, ILoss
-            => TM.LossHvpBatch<TL>(w, x, output, y, v, scratch, sum); // the gradient accumulates in scratch, unread (as in ModelSums.AddLossHvp)
+            => TM.LossHvpBatch<TL>(w, x, output, y, v, sum);
 
         public static void AddDiagonal<TM, TL>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> y,
             Span<double> sum, Span<double> temp) where TM : struct, IModel where TL : struct, ILoss

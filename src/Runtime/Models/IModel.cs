@@ -123,16 +123,19 @@ public interface IModel
     static virtual double LossGradientBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target, Span<double> gradient) where TLoss : ILoss
         => throw NotBatched();
 
-    /// <summary>Σ_b ℓ_b; adds Σ_b ∇_w ℓ_b to <paramref name="gradient"/> and Σ_b H_b·v to <paramref name="hessianVector"/>.</summary>
+    /// <summary>
+    /// Σ_b ℓ_b; adds Σ_b H_b·v to <paramref name="hessianVector"/>. Unlike <see cref="LossHvpAccumulate{TLoss}"/> it
+    /// computes no gradient: the Hessian operator does not need one, and a block's gradient would cost another pass
+    /// over the parameters.
+    /// </summary>
     /// <param name="w">The parameters (n values).</param>
     /// <param name="x">The block's inputs in block layout (d blocks).</param>
     /// <param name="output">Receives the block's outputs in block layout (C blocks).</param>
     /// <param name="target">The block's targets in block layout (C blocks).</param>
     /// <param name="tangent">The vector v (n values), the same for every sample.</param>
-    /// <param name="gradient">The running sum the block's gradients are added to (n values).</param>
     /// <param name="hessianVector">The running sum the block's Hessian-vector products are added to (n values).</param>
     /// <returns>The sum of the block's losses.</returns>
-    static virtual double LossHvpBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target, ReadOnlySpan<double> tangent, Span<double> gradient, Span<double> hessianVector) where TLoss : ILoss
+    static virtual double LossHvpBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target, ReadOnlySpan<double> tangent, Span<double> hessianVector) where TLoss : ILoss
         => throw NotBatched();
 
     /// <summary>Σ_b ℓ_b; adds Σ_b G_b·v (G_b = J_bᵀ H_ℓ,b J_b) to <paramref name="result"/>.</summary>

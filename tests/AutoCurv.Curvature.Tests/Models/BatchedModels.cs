@@ -387,11 +387,10 @@ public readonly struct BlockTanhNet : IModel
     }
 
     public static double LossHvpBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target, ReadOnlySpan<double> tangent,
-        Span<double> gradient, Span<double> hessianVector) where TLoss : ILoss
+        Span<double> hessianVector) where TLoss : ILoss
     {
         CheckBlocks(w.Length, x.Length, output.Length, target.Length);
         Require(tangent.Length, N, nameof(tangent));
-        Require(gradient.Length, N, nameof(gradient));
         Require(hessianVector.Length, N, nameof(hessianVector));
         Span<SampleBlock> h = stackalloc SampleBlock[K];
         Span<SampleBlock> zDot = stackalloc SampleBlock[K];
@@ -401,7 +400,6 @@ public readonly struct BlockTanhNet : IModel
         HiddenBlock(w, x, h);
         OutputBlock(w, h, output);
         SampleBlock loss = BlockLoss.Gradient<TLoss>(output, target, g);
-        AddTransposeBlock(w, x, h, g, gradient);
         TangentBlock(w, x, h, tangent, zDot, fDot);
         BlockLoss.HessianVectorProduct<TLoss>(output, target, fDot, gDot);   // ġ = H_ℓ J v
 
@@ -529,12 +527,8 @@ public readonly struct BlockLinearModel : IModel
     }
 
     public static double LossHvpBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target, ReadOnlySpan<double> tangent,
-        Span<double> gradient, Span<double> hessianVector) where TLoss : ILoss
-    {
-        double loss = LossGradientBatch<TLoss>(w, x, output, target, gradient);
-        GgnvpBatch<TLoss>(w, x, output, target, tangent, hessianVector);   // linear in w: H = G
-        return loss;
-    }
+        Span<double> hessianVector) where TLoss : ILoss
+        => GgnvpBatch<TLoss>(w, x, output, target, tangent, hessianVector);   // linear in w: H = G
 
     public static double GgnvpBatch<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<SampleBlock> x, Span<SampleBlock> output, ReadOnlySpan<SampleBlock> target, ReadOnlySpan<double> tangent,
         Span<double> result) where TLoss : ILoss

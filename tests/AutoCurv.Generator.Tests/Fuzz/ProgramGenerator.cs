@@ -139,7 +139,7 @@ public static class ProgramGenerator
         "        {\n" +
         "            0 => TModel.LossBatch<MeanSquaredError>(w, x, o, y),\n" +
         "            1 => TModel.LossGradientBatch<MeanSquaredError>(w, x, o, y, r1),\n" +
-        "            2 => TModel.LossHvpBatch<MeanSquaredError>(w, x, o, y, v, r1, r2),\n" +
+        "            2 => TModel.LossHvpBatch<MeanSquaredError>(w, x, o, y, v, r2),\n" +
         "            _ => TModel.GgnvpBatch<MeanSquaredError>(w, x, o, y, v, r1),\n" +
         "        };\n" +
         "        for (int b = 0; b < B; b++) for (int k = 0; k < c; k++) os[b * c + k] = o[k][b];\n" +
