@@ -1,5 +1,6 @@
 using System;
 using AutoCurv.CompilerServices;
+using AutoCurv.Tests.GeneratedModels;
 using Xunit;
 
 // A namespace of its own: FirstOrderTests.Every_corpus_method_has_a_case enumerates exactly the methods of
@@ -9,32 +10,6 @@ namespace AutoCurv.Tests.BatchedModels;
 /// <summary>Models in the model shape whose batched members (FLossBatch, FLossGradientBatch, ...) are checked below.</summary>
 public static partial class BatchNets
 {
-    /// <summary>Two-layer tanh network 3 → 5 → 2 (the dense layers become the kernels' block overloads).</summary>
-    public const int MlpInputs = 3, MlpHidden = 5, MlpOutputs = 2;
-    public const int MlpParameters = MlpHidden * (MlpInputs + 1) + MlpOutputs * (MlpHidden + 1);
-
-    [Differentiable]
-    public static void Mlp([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
-    {
-        int d = x.Length;
-        int c = output.Length;
-        int hidden = (w.Length - c) / (d + 1 + c);
-        Span<double> h = stackalloc double[hidden];
-        for (int j = 0; j < hidden; j++)
-        {
-            double a = w[j * (d + 1) + d];
-            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
-            h[j] = Math.Tanh(a);
-        }
-        int offset = hidden * (d + 1);
-        for (int k = 0; k < c; k++)
-        {
-            double a = w[offset + k * (hidden + 1) + hidden];
-            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
-            output[k] = a;
-        }
-    }
-
     /// <summary>
     /// Every intrinsic on sample values, a branch on a weight (shared by the lanes), a recurrence that overwrites a
     /// sample value in a loop (saved on the stack of blocks), and Abs/Max/Min/Pow whose derivative rules are
@@ -144,7 +119,8 @@ public sealed class BatchedMembersTests
     {
         switch (model)
         {
-            case "mlp": DispatchLoss<BatchNets.MlpModel>(loss, BatchNets.MlpInputs, BatchNets.MlpOutputs, BatchNets.MlpParameters, 11); break;
+            // The two-layer tanh network of OperatorsWithGeneratedModelsTests (its dense layers become row kernels).
+            case "mlp": DispatchLoss<TinyNet.ForwardModel>(loss, TinyNet.Inputs, TinyNet.Outputs, TinyNet.ParameterCount, 11); break;
             case "smooth": DispatchLoss<BatchNets.SmoothModel>(loss, 3, 2, 6, 12); break;
             // Central differences are meaningless across a kink: keep every pre-activation 0.05 away from it.
             case "relu": DispatchLoss<BatchNets.ReluModel>(loss, 3, 2, 26, 13, ReluAwayFromKinks); break;
@@ -157,7 +133,7 @@ public sealed class BatchedMembersTests
     [Fact]
     public void Only_models_uniform_across_samples_get_batched_members()
     {
-        Assert.True(Has<BatchNets.MlpModel>());
+        Assert.True(Has<TinyNet.ForwardModel>());
         Assert.True(Has<BatchNets.SmoothModel>());
         Assert.True(Has<BatchNets.ReluModel>());
         Assert.True(Has<BatchNets.SlidingModel>());

@@ -39,65 +39,68 @@ public struct SampleMask
     private static ref Vector256<double> Part(ref SampleBlock block, int k) =>
         ref Unsafe.Add(ref Unsafe.As<SampleBlock, Vector256<double>>(ref block), k);
 
-    /// <summary>a == b per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SampleMask Equal(SampleBlock a, SampleBlock b) => new()
+    /// <summary>One comparison of four lanes; a struct type argument, so the JIT inlines it into <see cref="Compare{TOp}"/>.</summary>
+    private interface IComparison
     {
-        _m0 = Vector256.Equals(Part(ref a, 0), Part(ref b, 0)),
-        _m1 = Vector256.Equals(Part(ref a, 1), Part(ref b, 1)),
-        _m2 = Vector256.Equals(Part(ref a, 2), Part(ref b, 2)),
-        _m3 = Vector256.Equals(Part(ref a, 3), Part(ref b, 3)),
+        static abstract Vector256<double> Apply(Vector256<double> x, Vector256<double> y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static SampleMask Compare<TOp>(SampleBlock a, SampleBlock b) where TOp : struct, IComparison => new()
+    {
+        _m0 = TOp.Apply(Part(ref a, 0), Part(ref b, 0)),
+        _m1 = TOp.Apply(Part(ref a, 1), Part(ref b, 1)),
+        _m2 = TOp.Apply(Part(ref a, 2), Part(ref b, 2)),
+        _m3 = TOp.Apply(Part(ref a, 3), Part(ref b, 3)),
     };
+
+    private struct EqualOp : IComparison
+    {
+        public static Vector256<double> Apply(Vector256<double> x, Vector256<double> y) => Vector256.Equals(x, y);
+    }
+
+    /// <summary>a == b per lane.</summary>
+    public static SampleMask Equal(SampleBlock a, SampleBlock b) => Compare<EqualOp>(a, b);
+
+    private struct NotEqualOp : IComparison
+    {
+        public static Vector256<double> Apply(Vector256<double> x, Vector256<double> y) => ~Vector256.Equals(x, y);
+    }
 
     /// <summary>a != b per lane (true where either is NaN).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SampleMask NotEqual(SampleBlock a, SampleBlock b) => new()
+    public static SampleMask NotEqual(SampleBlock a, SampleBlock b) => Compare<NotEqualOp>(a, b);
+
+    private struct LessOp : IComparison
     {
-        _m0 = ~Vector256.Equals(Part(ref a, 0), Part(ref b, 0)),
-        _m1 = ~Vector256.Equals(Part(ref a, 1), Part(ref b, 1)),
-        _m2 = ~Vector256.Equals(Part(ref a, 2), Part(ref b, 2)),
-        _m3 = ~Vector256.Equals(Part(ref a, 3), Part(ref b, 3)),
-    };
+        public static Vector256<double> Apply(Vector256<double> x, Vector256<double> y) => Vector256.LessThan(x, y);
+    }
 
     /// <summary>a &lt; b per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SampleMask Less(SampleBlock a, SampleBlock b) => new()
+    public static SampleMask Less(SampleBlock a, SampleBlock b) => Compare<LessOp>(a, b);
+
+    private struct LessOrEqualOp : IComparison
     {
-        _m0 = Vector256.LessThan(Part(ref a, 0), Part(ref b, 0)),
-        _m1 = Vector256.LessThan(Part(ref a, 1), Part(ref b, 1)),
-        _m2 = Vector256.LessThan(Part(ref a, 2), Part(ref b, 2)),
-        _m3 = Vector256.LessThan(Part(ref a, 3), Part(ref b, 3)),
-    };
+        public static Vector256<double> Apply(Vector256<double> x, Vector256<double> y) => Vector256.LessThanOrEqual(x, y);
+    }
 
     /// <summary>a &lt;= b per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SampleMask LessOrEqual(SampleBlock a, SampleBlock b) => new()
+    public static SampleMask LessOrEqual(SampleBlock a, SampleBlock b) => Compare<LessOrEqualOp>(a, b);
+
+    private struct GreaterOp : IComparison
     {
-        _m0 = Vector256.LessThanOrEqual(Part(ref a, 0), Part(ref b, 0)),
-        _m1 = Vector256.LessThanOrEqual(Part(ref a, 1), Part(ref b, 1)),
-        _m2 = Vector256.LessThanOrEqual(Part(ref a, 2), Part(ref b, 2)),
-        _m3 = Vector256.LessThanOrEqual(Part(ref a, 3), Part(ref b, 3)),
-    };
+        public static Vector256<double> Apply(Vector256<double> x, Vector256<double> y) => Vector256.GreaterThan(x, y);
+    }
 
     /// <summary>a &gt; b per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SampleMask Greater(SampleBlock a, SampleBlock b) => new()
+    public static SampleMask Greater(SampleBlock a, SampleBlock b) => Compare<GreaterOp>(a, b);
+
+    private struct GreaterOrEqualOp : IComparison
     {
-        _m0 = Vector256.GreaterThan(Part(ref a, 0), Part(ref b, 0)),
-        _m1 = Vector256.GreaterThan(Part(ref a, 1), Part(ref b, 1)),
-        _m2 = Vector256.GreaterThan(Part(ref a, 2), Part(ref b, 2)),
-        _m3 = Vector256.GreaterThan(Part(ref a, 3), Part(ref b, 3)),
-    };
+        public static Vector256<double> Apply(Vector256<double> x, Vector256<double> y) => Vector256.GreaterThanOrEqual(x, y);
+    }
 
     /// <summary>a &gt;= b per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SampleMask GreaterOrEqual(SampleBlock a, SampleBlock b) => new()
-    {
-        _m0 = Vector256.GreaterThanOrEqual(Part(ref a, 0), Part(ref b, 0)),
-        _m1 = Vector256.GreaterThanOrEqual(Part(ref a, 1), Part(ref b, 1)),
-        _m2 = Vector256.GreaterThanOrEqual(Part(ref a, 2), Part(ref b, 2)),
-        _m3 = Vector256.GreaterThanOrEqual(Part(ref a, 3), Part(ref b, 3)),
-    };
+    public static SampleMask GreaterOrEqual(SampleBlock a, SampleBlock b) => Compare<GreaterOrEqualOp>(a, b);
 
     /// <summary>Lanes true in both.</summary>
     public static SampleMask operator &(SampleMask a, SampleMask b) => new() { _m0 = a._m0 & b._m0, _m1 = a._m1 & b._m1, _m2 = a._m2 & b._m2, _m3 = a._m3 & b._m3 };
