@@ -32,6 +32,7 @@ public sealed class KernelWorkload
     private readonly SampleBlock[] _dh;
     private readonly SampleBlock[] _delta;                         // hidden pre-activation adjoints
     private readonly SampleBlock[] _dout;
+    private readonly SampleBlock[] _z;                             // activation inputs (Tanh / Exp cases)
 
     /// <summary>Block arrays at a 64-byte boundary (<paramref name="aligned"/>) or where the GC puts them (8 or 16 bytes).</summary>
     public KernelWorkload(bool aligned = false)
@@ -42,6 +43,7 @@ public sealed class KernelWorkload
         _dh = Blocks(Hidden, aligned);
         _delta = Blocks(Hidden, aligned);
         _dout = Blocks(C, aligned);
+        _z = Blocks(Hidden, aligned);
         var random = new Random(42);
         Fill(_w1, random, 0.05);
         Fill(_w2, random, 0.1);
@@ -61,6 +63,9 @@ public sealed class KernelWorkload
             }
         for (int i = 0; i < C; i++)
             for (int b = 0; b < B; b++) _dout[i][b] = random.NextDouble() - 0.5;
+        // Pre-activations of the size a trained tanh layer sees (|z| mostly below 3).
+        for (int j = 0; j < Hidden; j++)
+            for (int b = 0; b < B; b++) _z[j][b] = 6 * random.NextDouble() - 3;
     }
 
     /// <summary>
@@ -187,6 +192,35 @@ public sealed class KernelWorkload
         return _dhs[0][0];
     }
 
+    // ---- Activations: SampleBlock.Tanh / Exp on the 128 hidden blocks, and the 16 × 128 System.Math calls that
+    // SampleBlock.Tanh / Exp made before they were vectorised (one call per lane) ----
+
+    public double TanhBlocks128()
+    {
+        for (int j = 0; j < Hidden; j++) _h[j] = SampleBlock.Tanh(_z[j]);
+        return _h[0][0];
+    }
+
+    public double TanhMath16x128()
+    {
+        for (int j = 0; j < Hidden; j++)
+            for (int b = 0; b < B; b++) _h[j][b] = Math.Tanh(_z[j][b]);
+        return _h[0][0];
+    }
+
+    public double ExpBlocks128()
+    {
+        for (int j = 0; j < Hidden; j++) _dh[j] = SampleBlock.Exp(_z[j]);
+        return _dh[0][0];
+    }
+
+    public double ExpMath16x128()
+    {
+        for (int j = 0; j < Hidden; j++)
+            for (int b = 0; b < B; b++) _dh[j][b] = Math.Exp(_z[j][b]);
+        return _dh[0][0];
+    }
+
     // ---- Block layout ----
 
     public double Load784()
@@ -207,6 +241,8 @@ public sealed class KernelWorkload
         yield return ("DotRows(w, h) 128 × 10 (one call)", DotRows128, Dot128Scalar, Hidden * C);
         yield return ("AxpyRows(δ, h, g) 128 × 10 (reduction, one call)", AxpyRows128, Axpy128Scalar, Hidden * C);
         yield return ("Axpy(δ_i, w row, dh) 128 × 10 (into blocks)", AxpyIntoBlocks128, AxpyIntoBlocks128Scalar, Hidden * C);
+        yield return ("SampleBlock.Tanh × 128 hidden blocks (ns column: per block)", TanhBlocks128, TanhMath16x128, Hidden);
+        yield return ("SampleBlock.Exp × 128 blocks (ns column: per block)", ExpBlocks128, ExpMath16x128, Hidden);
         yield return ("SampleBlock.Load 16 × 784", Load784, null, D);
     }
 }
@@ -235,6 +271,10 @@ public class BlockKernels
     [Benchmark] public double AxpyRows128() => _k.AxpyRows128();
     [Benchmark] public double AxpyIntoBlocks128() => _k.AxpyIntoBlocks128();
     [Benchmark] public double AxpyIntoBlocks128Scalar16() => _k.AxpyIntoBlocks128Scalar();
+    [Benchmark] public double TanhBlocks128() => _k.TanhBlocks128();
+    [Benchmark] public double TanhMath16x128() => _k.TanhMath16x128();
+    [Benchmark] public double ExpBlocks128() => _k.ExpBlocks128();
+    [Benchmark] public double ExpMath16x128() => _k.ExpMath16x128();
     [Benchmark] public double Load784() => _k.Load784();
 }
 

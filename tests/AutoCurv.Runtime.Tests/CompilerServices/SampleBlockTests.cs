@@ -79,7 +79,10 @@ public class SampleBlockTests
             yield return FromLanes(b => values[(start + b + shift) % values.Count]);
     }
 
-    public static TheoryData<string> UnaryNames() => new() { "Exp", "Log", "Sqrt", "Sin", "Cos", "Tan", "Tanh", "Sinh", "Cosh", "Atan", "Abs" };
+    /// <summary>The functions that are System.Math bit for bit (Exp and Tanh are within 2 ulp, below).</summary>
+    public static TheoryData<string> UnaryNames() => new() { "Log", "Sqrt", "Sin", "Cos", "Tan", "Sinh", "Cosh", "Atan", "Abs" };
+
+    public static TheoryData<string> VectorisedNames() => new() { "Exp", "Tanh" };
 
     private static (Func<SampleBlock, SampleBlock> Block, Func<double, double> Lane) Unary(string name) => name switch
     {
@@ -105,6 +108,21 @@ public class SampleBlockTests
         {
             SampleBlock r = block(a);
             for (int b = 0; b < Size; b++) BitEqual(lane(a[b]), r[b], $"{name}({a[b]:R})");
+        }
+    }
+
+    [Theory, MemberData(nameof(VectorisedNames))]
+    public void VectorisedMathIsWithinTwoUlpOfSystemMathPerLane(string name)
+    {
+        var (block, lane) = Unary(name);
+        foreach (SampleBlock a in InputBlocks(Inputs()))
+        {
+            SampleBlock r = block(a);
+            for (int b = 0; b < Size; b++)
+            {
+                long ulps = SampleBlockExpTanhTests.UlpDistance(lane(a[b]), r[b]);
+                Assert.True(ulps <= 2, $"{name}({a[b]:R}): System.Math {lane(a[b]):R}, block {r[b]:R} ({ulps} ulp apart).");
+            }
         }
     }
 
