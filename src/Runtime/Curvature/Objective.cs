@@ -50,22 +50,17 @@ public sealed class Objective<TModel, TLoss>
     /// <param name="w">The model parameters.</param>
     /// <returns>The mean loss.</returns>
     /// <exception cref="ArgumentException"><paramref name="w"/> is empty, or its length is not the <see cref="IModel.ParameterCount"/> <typeparamref name="TModel"/> declares.</exception>
-    public double Loss(ReadOnlySpan<double> w)
+    public unsafe double Loss(ReadOnlySpan<double> w)
     {
         CurvatureGuard.RequireParameters<TModel>(w.Length, nameof(w));
-        double[] parameters = ArrayPool<double>.Shared.Rent(w.Length);
-        try
+        Span<double> total = stackalloc double[1];
+        // w stays pinned while the chunks read it (no copy of the parameters per call).
+        fixed (double* pw = w)
         {
-            w.CopyTo(parameters);
-            Span<double> total = stackalloc double[1];
-            CurvatureGuard.Mean(new LossKernel(parameters, w.Length, _data), _data.Count, _data.Count, _maxDegreeOfParallelism, total,
+            CurvatureGuard.Mean(new LossKernel(new PinnedVector(pw, w.Length), _data), _data.Count, _data.Count, _maxDegreeOfParallelism, total,
                 CurvatureGuard.BlockAlignment<TModel>());
-            return total[0];
         }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(parameters);
-        }
+        return total[0];
     }
 
     /// <summary>Writes the mean gradient (1/N) Σ_i ∇_w ℓ into <paramref name="gradient"/> and returns the mean loss.</summary>
@@ -73,41 +68,40 @@ public sealed class Objective<TModel, TLoss>
     /// <param name="gradient">Receives the gradient (length w.Length); may be the same memory as <paramref name="w"/>.</param>
     /// <returns>The mean loss.</returns>
     /// <exception cref="ArgumentException"><paramref name="w"/> is empty or not of the declared <see cref="IModel.ParameterCount"/>, or <paramref name="gradient"/> does not have its length.</exception>
-    public double Gradient(ReadOnlySpan<double> w, Span<double> gradient)
+    public unsafe double Gradient(ReadOnlySpan<double> w, Span<double> gradient)
     {
         int n = w.Length;
         CurvatureGuard.RequireParameters<TModel>(n, nameof(w));
         if (gradient.Length != n)
             throw new ArgumentException($"'{nameof(gradient)}' has length {gradient.Length} but '{nameof(w)}' has {n}; pass a span of length {n}.", nameof(gradient));
-        double[] parameters = ArrayPool<double>.Shared.Rent(n);
         double[] mean = ArrayPool<double>.Shared.Rent(n + 1);
         try
         {
-            w.CopyTo(parameters);
             // One extra slot carries the loss through the same ordered reduction as the gradient.
             Span<double> result = mean.AsSpan(0, n + 1);
-            CurvatureGuard.Sum(new GradientKernel(parameters, n, _data), _data.Count, _maxDegreeOfParallelism, result, CurvatureGuard.BlockAlignment<TModel>());
-            // The division writes the gradient straight from the sum (gradient may alias w, which was copied above).
+            // w stays pinned while the chunks read it (no copy of the parameters per call).
+            fixed (double* pw = w)
+            {
+                CurvatureGuard.Sum(new GradientKernel(new PinnedVector(pw, n), _data), _data.Count, _maxDegreeOfParallelism, result, CurvatureGuard.BlockAlignment<TModel>());
+            }
+            // The division writes the gradient only after every chunk has read w, so gradient may alias w.
             VectorMath.Divide(gradient, result.Slice(0, n), _data.Count);
             return result[n] / _data.Count;
         }
         finally
         {
             ArrayPool<double>.Shared.Return(mean);
-            ArrayPool<double>.Shared.Return(parameters);
         }
     }
 
     private readonly struct LossKernel : IChunkKernel
     {
-        private readonly double[] _w;
-        private readonly int _n;
+        private readonly PinnedVector _w;
         private readonly Dataset _data;
 
-        public LossKernel(double[] w, int n, Dataset data)
+        public LossKernel(PinnedVector w, Dataset data)
         {
             _w = w;
-            _n = n;
             _data = data;
         }
 
@@ -116,7 +110,7 @@ public sealed class Objective<TModel, TLoss>
         public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int c = _data.TargetSize;
-            ReadOnlySpan<double> w = _w.AsSpan(0, _n);
+            ReadOnlySpan<double> w = _w.Span;
             Span<double> output = scratch.Slice(0, c);
             double sum = 0.0;
             int i = start;
@@ -137,14 +131,14 @@ public sealed class Objective<TModel, TLoss>
 
     private readonly struct GradientKernel : IChunkKernel
     {
-        private readonly double[] _w;
+        private readonly PinnedVector _w;
         private readonly int _n;
         private readonly Dataset _data;
 
-        public GradientKernel(double[] w, int n, Dataset data)
+        public GradientKernel(PinnedVector w, Dataset data)
         {
             _w = w;
-            _n = n;
+            _n = w.Length;
             _data = data;
         }
 
@@ -153,7 +147,7 @@ public sealed class Objective<TModel, TLoss>
         public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int n = _n, c = _data.TargetSize;
-            ReadOnlySpan<double> w = _w.AsSpan(0, n);
+            ReadOnlySpan<double> w = _w.Span;
             Span<double> output = scratch.Slice(0, c);
             Span<double> gradient = scratch.Slice(c, n);
             Span<double> sum = accumulator.Slice(0, n);
