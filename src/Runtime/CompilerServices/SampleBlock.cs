@@ -224,40 +224,20 @@ public struct SampleBlock
     }
 
     /// <summary>Lane-wise <see cref="Math.Log(double)"/>.</summary>
-    public static SampleBlock Log(SampleBlock a)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Log(Unsafe.Add(ref First(ref a), b));
-        return r;
-    }
+    public static SampleBlock Log(SampleBlock a) => Map<LogOp>(a);
 
     /// <summary>Lane-wise <see cref="Math.Sqrt(double)"/> (the correctly rounded square root).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SampleBlock Sqrt(SampleBlock a) => new(Vector256.Sqrt(a.V0), Vector256.Sqrt(a.V1), Vector256.Sqrt(a.V2), Vector256.Sqrt(a.V3));
 
     /// <summary>Lane-wise <see cref="Math.Sin(double)"/>.</summary>
-    public static SampleBlock Sin(SampleBlock a)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Sin(Unsafe.Add(ref First(ref a), b));
-        return r;
-    }
+    public static SampleBlock Sin(SampleBlock a) => Map<SinOp>(a);
 
     /// <summary>Lane-wise <see cref="Math.Cos(double)"/>.</summary>
-    public static SampleBlock Cos(SampleBlock a)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Cos(Unsafe.Add(ref First(ref a), b));
-        return r;
-    }
+    public static SampleBlock Cos(SampleBlock a) => Map<CosOp>(a);
 
     /// <summary>Lane-wise <see cref="Math.Tan(double)"/>.</summary>
-    public static SampleBlock Tan(SampleBlock a)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Tan(Unsafe.Add(ref First(ref a), b));
-        return r;
-    }
+    public static SampleBlock Tan(SampleBlock a) => Map<TanOp>(a);
 
     /// <summary>
     /// Lane-wise tanh a, computed for all lanes at once with vector arithmetic (Vector512 or Vector256 with fused
@@ -283,103 +263,133 @@ public struct SampleBlock
     }
 
     /// <summary>Lane-wise <see cref="Math.Sinh(double)"/>.</summary>
-    public static SampleBlock Sinh(SampleBlock a)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Sinh(Unsafe.Add(ref First(ref a), b));
-        return r;
-    }
+    public static SampleBlock Sinh(SampleBlock a) => Map<SinhOp>(a);
 
     /// <summary>Lane-wise <see cref="Math.Cosh(double)"/>.</summary>
-    public static SampleBlock Cosh(SampleBlock a)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Cosh(Unsafe.Add(ref First(ref a), b));
-        return r;
-    }
+    public static SampleBlock Cosh(SampleBlock a) => Map<CoshOp>(a);
 
     /// <summary>Lane-wise <see cref="Math.Atan(double)"/>.</summary>
-    public static SampleBlock Atan(SampleBlock a)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Atan(Unsafe.Add(ref First(ref a), b));
-        return r;
-    }
+    public static SampleBlock Atan(SampleBlock a) => Map<AtanOp>(a);
 
     /// <summary>Lane-wise <see cref="Math.Abs(double)"/> (the sign bit cleared).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SampleBlock Abs(SampleBlock a) => new(Vector256.Abs(a.V0), Vector256.Abs(a.V1), Vector256.Abs(a.V2), Vector256.Abs(a.V3));
 
     /// <summary>Lane-wise <see cref="Math.Pow(double, double)"/>.</summary>
-    public static SampleBlock Pow(SampleBlock x, SampleBlock y)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Pow(Unsafe.Add(ref First(ref x), b), Unsafe.Add(ref First(ref y), b));
-        return r;
-    }
+    public static SampleBlock Pow(SampleBlock x, SampleBlock y) => Map<PowOp>(x, y);
 
-    /// <summary>Lane-wise <see cref="Math.Pow(double, double)"/>.</summary>
-    public static SampleBlock Pow(SampleBlock x, double y)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Pow(Unsafe.Add(ref First(ref x), b), y);
-        return r;
-    }
+    /// <summary>Lane-wise <see cref="Math.Pow(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
+    public static SampleBlock Pow(SampleBlock x, double y) => Map<PowOp>(x, y);
 
-    /// <summary>Lane-wise <see cref="Math.Pow(double, double)"/>.</summary>
-    public static SampleBlock Pow(double x, SampleBlock y)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Pow(x, Unsafe.Add(ref First(ref y), b));
-        return r;
-    }
+    /// <summary>Lane-wise <see cref="Math.Pow(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
+    public static SampleBlock Pow(double x, SampleBlock y) => Map<PowOp>(x, y);
 
     /// <summary>Lane-wise <see cref="Math.Max(double, double)"/>.</summary>
-    public static SampleBlock Max(SampleBlock x, SampleBlock y)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Max(Unsafe.Add(ref First(ref x), b), Unsafe.Add(ref First(ref y), b));
-        return r;
-    }
+    public static SampleBlock Max(SampleBlock x, SampleBlock y) => Map<MaxOp>(x, y);
 
-    /// <summary>Lane-wise <see cref="Math.Max(double, double)"/>.</summary>
-    public static SampleBlock Max(SampleBlock x, double y)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Max(Unsafe.Add(ref First(ref x), b), y);
-        return r;
-    }
+    /// <summary>Lane-wise <see cref="Math.Max(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
+    public static SampleBlock Max(SampleBlock x, double y) => Map<MaxOp>(x, y);
 
-    /// <summary>Lane-wise <see cref="Math.Max(double, double)"/>.</summary>
-    public static SampleBlock Max(double x, SampleBlock y)
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Max(x, Unsafe.Add(ref First(ref y), b));
-        return r;
-    }
+    /// <summary>Lane-wise <see cref="Math.Max(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
+    public static SampleBlock Max(double x, SampleBlock y) => Map<MaxOp>(x, y);
 
     /// <summary>Lane-wise <see cref="Math.Min(double, double)"/>.</summary>
-    public static SampleBlock Min(SampleBlock x, SampleBlock y)
+    public static SampleBlock Min(SampleBlock x, SampleBlock y) => Map<MinOp>(x, y);
+
+    /// <summary>Lane-wise <see cref="Math.Min(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
+    public static SampleBlock Min(SampleBlock x, double y) => Map<MinOp>(x, y);
+
+    /// <summary>Lane-wise <see cref="Math.Min(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
+    public static SampleBlock Min(double x, SampleBlock y) => Map<MinOp>(x, y);
+
+    // ---- The per-lane calls of System.Math: one loop, specialised by the JIT for each operation (a struct). ----
+
+    private interface IUnary
+    {
+        static abstract double Apply(double x);
+    }
+
+    private interface IBinary
+    {
+        static abstract double Apply(double x, double y);
+    }
+
+    private static SampleBlock Map<TOp>(SampleBlock a) where TOp : struct, IUnary
     {
         SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Min(Unsafe.Add(ref First(ref x), b), Unsafe.Add(ref First(ref y), b));
+        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = TOp.Apply(Unsafe.Add(ref First(ref a), b));
         return r;
     }
 
-    /// <summary>Lane-wise <see cref="Math.Min(double, double)"/>.</summary>
-    public static SampleBlock Min(SampleBlock x, double y)
+    private static SampleBlock Map<TOp>(SampleBlock x, SampleBlock y) where TOp : struct, IBinary
     {
         SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Min(Unsafe.Add(ref First(ref x), b), y);
+        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = TOp.Apply(Unsafe.Add(ref First(ref x), b), Unsafe.Add(ref First(ref y), b));
         return r;
     }
 
-    /// <summary>Lane-wise <see cref="Math.Min(double, double)"/>.</summary>
-    public static SampleBlock Min(double x, SampleBlock y)
+    private static SampleBlock Map<TOp>(SampleBlock x, double y) where TOp : struct, IBinary
     {
         SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = Math.Min(x, Unsafe.Add(ref First(ref y), b));
+        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = TOp.Apply(Unsafe.Add(ref First(ref x), b), y);
         return r;
+    }
+
+    private static SampleBlock Map<TOp>(double x, SampleBlock y) where TOp : struct, IBinary
+    {
+        SampleBlock r = default;
+        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = TOp.Apply(x, Unsafe.Add(ref First(ref y), b));
+        return r;
+    }
+
+    private struct LogOp : IUnary
+    {
+        public static double Apply(double x) => Math.Log(x);
+    }
+
+    private struct SinOp : IUnary
+    {
+        public static double Apply(double x) => Math.Sin(x);
+    }
+
+    private struct CosOp : IUnary
+    {
+        public static double Apply(double x) => Math.Cos(x);
+    }
+
+    private struct TanOp : IUnary
+    {
+        public static double Apply(double x) => Math.Tan(x);
+    }
+
+    private struct SinhOp : IUnary
+    {
+        public static double Apply(double x) => Math.Sinh(x);
+    }
+
+    private struct CoshOp : IUnary
+    {
+        public static double Apply(double x) => Math.Cosh(x);
+    }
+
+    private struct AtanOp : IUnary
+    {
+        public static double Apply(double x) => Math.Atan(x);
+    }
+
+    private struct PowOp : IBinary
+    {
+        public static double Apply(double x, double y) => Math.Pow(x, y);
+    }
+
+    private struct MaxOp : IBinary
+    {
+        public static double Apply(double x, double y) => Math.Max(x, y);
+    }
+
+    private struct MinOp : IBinary
+    {
+        public static double Apply(double x, double y) => Math.Min(x, y);
     }
 
     // ---- Exp and Tanh without a call per lane ----
