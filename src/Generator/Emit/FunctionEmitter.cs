@@ -194,7 +194,8 @@ internal sealed class FunctionEmitter
                 SourceComment(d.Line, d.Source);
                 string element = TypeOf(d.Name, d.ElemType);
                 string rent = "_rent" + (++_rentCount);
-                // At most 2 KB of stack per span (a sample block is 128 bytes: 16 KB).
+                // On the stack up to 256 doubles (2 KB), 64 lane vectors (2 KB) or 128 sample blocks (16 KB, a hidden layer
+                // of 128 in a batched member); longer spans come from the pool.
                 int limit = element == Block ? 128 : d.ElemType == IrType.Lanes ? 64 : 256;
                 string length = E(d.Length);
                 _w.Line($"{element}[]? {rent} = null;");
