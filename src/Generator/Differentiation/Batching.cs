@@ -121,14 +121,17 @@ internal static class Batching
                 switch (s)
                 {
                     case Declare d:
-                        if (d.Type == IrType.Lanes || d.Init is not null && (!IndicesUniform(d.Init) || ReadsReduction(d.Init))) return Where(s, "a value with no block form (a comparison, index, or function of sample values)");
+                        if (d.Type == IrType.Lanes) return Where(s, "a vector-mode value");
+                        if (d.Init is not null && !IndicesUniform(d.Init)) return Where(s, NoBlockForm(d.Init, varying));
+                        if (d.Init is not null && ReadsReduction(d.Init)) return Where(s, "a result span is read");
                         break;
                     case DeclareSpan d:
                         if (d.ElemType == IrType.Lanes || Varies(d.Length)) return Where(s, "a span length depends on the sample");
                         break;
                     case Assign a:
                     {
-                        if (!IndicesUniform(a.Value) || a.Target is Elem te && Varies(te.Index)) return Where(s, "a value with no block form (a comparison, index, or function of sample values)");
+                        if (!IndicesUniform(a.Value)) return Where(s, NoBlockForm(a.Value, varying));
+                        if (a.Target is Elem te && Varies(te.Index)) return Where(s, "an index that depends on the sample");
                         string target = IrWalk.TargetName(a.Target);
                         if (reductions.Contains(target))
                         {
@@ -178,6 +181,42 @@ internal static class Batching
     }, what);
 
     private static string Where(int line, string what) => line > 0 ? $"{what} (line {line})" : what;
+
+    /// <summary>What in <paramref name="e"/> has no block form (the first such node that <see cref="Scan(Expr, HashSet{string}, bool, out bool)"/> refuses).</summary>
+    private static string NoBlockForm(Expr e, HashSet<string> varying, bool inCondition = false)
+    {
+        bool Varies(Expr x) => IrWalk.Reads(x).Overlaps(varying);
+        switch (e)
+        {
+            case Call { Function: Fn.User } c when c.Args.Any(Varies):
+                return $"a call of {c.UserTarget.Replace("global::", "")} on a sample value (a [DerivativeOf] function has no block form)";
+            case Elem el when Varies(el.Index):
+                return "an index that depends on the sample";
+            case Binary b when b.Op == BinaryOp.Remainder && Varies(b):
+                return "a remainder (%) of sample values";
+            case Binary b when (b.Op.IsComparison() || b.Op.IsLogical()) && !inCondition && Varies(b):
+                return "a comparison of sample values outside the condition of a ?:";
+            case ToReal r when Varies(r.Operand):
+                return "an integer that depends on the sample";
+            case Splat or LaneOf:
+                return "a vector-mode value";
+        }
+        IEnumerable<(Expr Child, bool InCondition)> children = e switch
+        {
+            Elem el => new[] { (el.Index, false) },
+            Unary u => new[] { (u.Operand, u.Op == UnaryOp.Not && inCondition) },
+            Binary b => new[] { (b.Left, b.Op.IsLogical() && inCondition), (b.Right, b.Op.IsLogical() && inCondition) },
+            Conditional c => new[] { (c.Condition, true), (c.WhenTrue, false), (c.WhenFalse, false) },
+            Call call => call.Args.Select(a => (a, false)),
+            ToReal r => new[] { (r.Operand, false) },
+            _ => System.Array.Empty<(Expr, bool)>(),
+        };
+        foreach (var (child, condition) in children)
+        {
+            if (!Scan(child, varying, condition, out _)) return NoBlockForm(child, varying, condition);
+        }
+        return "a value with no block form";
+    }
 
     /// <summary>
     /// False when <paramref name="e"/> has a node with no block form on a sample value: an index, a condition, a
