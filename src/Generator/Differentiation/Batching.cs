@@ -100,7 +100,7 @@ internal static class Batching
             changed = false;
             Visit(body);
         }
-        reason = failed ? $"the {(culprit is null ? "integer" : $"integer or bool '{culprit}'")} depends on the sample" : null;
+        reason = failed ? $"the integer or bool '{culprit}' depends on the sample" : null;
         return failed ? null : varying;
     }
 
@@ -111,7 +111,7 @@ internal static class Batching
     private static string? Uniform(Block body, HashSet<string> varying, HashSet<string> reductions)
     {
         bool Varies(Expr e) => IrWalk.Reads(e).Overlaps(varying);
-        bool IndicesUniform(Expr e) => Scan(e, varying, out _);
+        bool HasBlockForm(Expr e) => Scan(e, varying, out _);
         // A reduction target may appear only as the left operand of its own accumulation.
         bool ReadsReduction(Expr e) => IrWalk.Reads(e).Overlaps(reductions);
         string? Ok(Block block)
@@ -122,7 +122,7 @@ internal static class Batching
                 {
                     case Declare d:
                         if (d.Type == IrType.Lanes) return Where(s, "a vector-mode value");
-                        if (d.Init is not null && !IndicesUniform(d.Init)) return Where(s, NoBlockForm(d.Init, varying));
+                        if (d.Init is not null && !HasBlockForm(d.Init)) return Where(s, NoBlockForm(d.Init, varying));
                         if (d.Init is not null && ReadsReduction(d.Init)) return Where(s, "a result span is read");
                         break;
                     case DeclareSpan d:
@@ -130,7 +130,7 @@ internal static class Batching
                         break;
                     case Assign a:
                     {
-                        if (!IndicesUniform(a.Value)) return Where(s, NoBlockForm(a.Value, varying));
+                        if (!HasBlockForm(a.Value)) return Where(s, NoBlockForm(a.Value, varying));
                         if (a.Target is Elem te && Varies(te.Index)) return Where(s, "an index that depends on the sample");
                         string target = IrWalk.TargetName(a.Target);
                         if (reductions.Contains(target))
@@ -150,7 +150,7 @@ internal static class Batching
                         break;
                     case Push p:
                         // A sample value goes on a stack of blocks; its pop restores the same name, so push and pop agree.
-                        if (p.Value.Type == IrType.Lanes || !IndicesUniform(p.Value) || ReadsReduction(p.Value)) return Where(s, "a saved value has no block form");
+                        if (p.Value.Type == IrType.Lanes || !HasBlockForm(p.Value) || ReadsReduction(p.Value)) return Where(s, "a saved value has no block form");
                         if (Varies(p.Value) && !(p.Value is Var or Elem && varying.Contains(IrWalk.TargetName(p.Value)))) return Where(s, "a saved value has no block form");
                         break;
                     case Pop p:
@@ -163,7 +163,7 @@ internal static class Batching
                         if (reductions.Contains(c.From) || reductions.Contains(c.To)) return Where(s, "a result span is copied");
                         break;
                     case RuntimeCall r:
-                        if (r.Spans.Any(reductions.Contains) || r.Scalars.Any(e => !IndicesUniform(e) || ReadsReduction(e))) return Where(s, "a loss call reads a result span");
+                        if (r.Spans.Any(reductions.Contains) || r.Scalars.Any(e => !HasBlockForm(e) || ReadsReduction(e))) return Where(s, "a loss call reads a result span");
                         break;
                 }
             }

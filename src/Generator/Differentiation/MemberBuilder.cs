@@ -377,7 +377,12 @@ internal sealed class MemberBuilder
         // clears its H·v span; only the H·v spans of gradients that do not vary need clearing here.
         if (!accumulate) statements.AddRange(ClearSpans(Enumerable.Range(0, hvs.Count).Where(k => !varied.Contains(grads[k].Param.Name)).Select(k => hvs[k])));
         statements.AddRange(DeclareUnboundTangents(varied, names, transform));
-        statements.AddRange(transform.Transform(reverseProgram).Statements);
+        var transformed = transform.Transform(reverseProgram).Statements.AsEnumerable();
+        // The tangent of a gradient span's clearing (or of a scratch gradient's declaration) clears its H·v span; an
+        // accumulating member adds into the H·v spans instead.
+        var results = new HashSet<string>(hvs.Select(h => h.Param.Name));
+        if (accumulate) transformed = transformed.Where(s => s is not ClearSpan c || !results.Contains(c.Name));
+        statements.AddRange(transformed);
         for (int k = 0; k < grads.Count; k++)
         {
             if (grads[k].Param.Shape == ParamShape.Scalar && !varied.Contains(grads[k].Param.Name))
@@ -564,12 +569,6 @@ internal sealed class MemberBuilder
         var reverse = ReverseProgram(program, grads, new Dictionary<string, string>(), t => ScalarSeed(program, t, declareOutputAdjoint: true),
             accumulate: accumulate, internalGrads: !withGradient);
         var body = TangentOfReverse(reverse, tangents, grads, hvs, lanes: false, accumulate: accumulate);
-        if (accumulate && !withGradient)
-        {
-            // The tangent of the scratch gradient's declaration clears its H·v span; an accumulating member keeps it.
-            var results = new HashSet<string>(hvs.Select(h => h.Param.Name));
-            body = body.Where(s => s is not ClearSpan c || !results.Contains(c.Name)).ToList();
-        }
         var parameters = Original.Concat(new[] { TargetParam(target) }).Concat(tangents.Select(t => t.Param))
             .Concat(withGradient ? grads.Select(g => g.Param) : Enumerable.Empty<IrParam>()).Concat(hvs.Select(h => h.Param));
         return new GeneratedMember(_spec.Name + "LossHvp" + (accumulate ? AccumulateSuffix : ""), new IrFunction(parameters.ToEquatableArray(), Concat(body), "_value"),

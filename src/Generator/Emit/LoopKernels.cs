@@ -97,16 +97,21 @@ internal static class LoopKernels
             if (kernels[i].IsDot && kernels.Any(k => !k.IsDot && IrWalk.Reads(k.Scale).Contains(IrWalk.TargetName(kernels[i].Target)))) return false;
         }
 
-        // Iteration range [lo, lo + count).
+        return Range(f, out lo, out count);
+    }
+
+    /// <summary>The iteration range [<paramref name="lo"/>, <paramref name="lo"/> + <paramref name="count"/>) of a unit-step loop; false for other loops.</summary>
+    internal static bool Range(For f, out Expr lo, out Expr count)
+    {
+        lo = count = Lit.Int(0);
         switch (f.Step, f.Compare)
         {
-            case (1, BinaryOp.Less): lo = f.Start; count = Sub(f.Bound, f.Start); break;
-            case (1, BinaryOp.LessOrEqual): lo = f.Start; count = Add(Sub(f.Bound, f.Start), Lit.Int(1)); break;
-            case (-1, BinaryOp.GreaterOrEqual): lo = f.Bound; count = Add(Sub(f.Start, f.Bound), Lit.Int(1)); break;
-            case (-1, BinaryOp.Greater): lo = Add(f.Bound, Lit.Int(1)); count = Sub(f.Start, f.Bound); break;
+            case (1, BinaryOp.Less): lo = f.Start; count = Sub(f.Bound, f.Start); return true;
+            case (1, BinaryOp.LessOrEqual): lo = f.Start; count = Add(Sub(f.Bound, f.Start), Lit.Int(1)); return true;
+            case (-1, BinaryOp.GreaterOrEqual): lo = f.Bound; count = Add(Sub(f.Start, f.Bound), Lit.Int(1)); return true;
+            case (-1, BinaryOp.Greater): lo = Add(f.Bound, Lit.Int(1)); count = Sub(f.Start, f.Bound); return true;
             default: return false;
         }
-        return true;
     }
 
     internal static Expr Add(Expr a, Expr b) => b is Lit { Value: 0 } ? a : a is Lit { Value: 0 } ? b : new Binary(BinaryOp.Add, a, b);

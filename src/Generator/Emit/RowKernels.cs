@@ -43,8 +43,7 @@ internal static class RowKernels
         string loName = $"_rows{id}_lo", countName = $"_rows{id}_n";
         int spans = 0;
         string NewName() => $"_rows{id}_{++spans}";
-        if (outer.Step is not (1 or -1)) return null;
-        if (!Range(outer, out var lo, out var count)) return null;
+        if (!LoopKernels.Range(outer, out var lo, out var count)) return null;
         string j = outer.Counter;
         var written = IrWalk.Writes(outer.Body);
         written.Add(j);
@@ -180,18 +179,5 @@ internal static class RowKernels
         }
         if (stride is null) return null;
         return (@base ?? Lit.Int(0), stride);
-    }
-
-    private static bool Range(For f, out Expr lo, out Expr count)
-    {
-        lo = count = Lit.Int(0);
-        switch (f.Step, f.Compare)
-        {
-            case (1, BinaryOp.Less): lo = f.Start; count = LoopKernels.Sub(f.Bound, f.Start); return true;
-            case (1, BinaryOp.LessOrEqual): lo = f.Start; count = LoopKernels.Add(LoopKernels.Sub(f.Bound, f.Start), Lit.Int(1)); return true;
-            case (-1, BinaryOp.GreaterOrEqual): lo = f.Bound; count = LoopKernels.Add(LoopKernels.Sub(f.Start, f.Bound), Lit.Int(1)); return true;
-            case (-1, BinaryOp.Greater): lo = LoopKernels.Add(f.Bound, Lit.Int(1)); count = LoopKernels.Sub(f.Start, f.Bound); return true;
-            default: return false;
-        }
     }
 }

@@ -279,28 +279,28 @@ public struct SampleBlock
     public static SampleBlock Pow(SampleBlock x, SampleBlock y) => Map<PowOp>(x, y);
 
     /// <summary>Lane-wise <see cref="Math.Pow(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
-    public static SampleBlock Pow(SampleBlock x, double y) => Map<PowOp>(x, y);
+    public static SampleBlock Pow(SampleBlock x, double y) => Map<PowOp>(x, (SampleBlock)y);
 
     /// <summary>Lane-wise <see cref="Math.Pow(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
-    public static SampleBlock Pow(double x, SampleBlock y) => Map<PowOp>(x, y);
+    public static SampleBlock Pow(double x, SampleBlock y) => Map<PowOp>((SampleBlock)x, y);
 
     /// <summary>Lane-wise <see cref="Math.Max(double, double)"/>.</summary>
     public static SampleBlock Max(SampleBlock x, SampleBlock y) => Map<MaxOp>(x, y);
 
     /// <summary>Lane-wise <see cref="Math.Max(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
-    public static SampleBlock Max(SampleBlock x, double y) => Map<MaxOp>(x, y);
+    public static SampleBlock Max(SampleBlock x, double y) => Map<MaxOp>(x, (SampleBlock)y);
 
     /// <summary>Lane-wise <see cref="Math.Max(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
-    public static SampleBlock Max(double x, SampleBlock y) => Map<MaxOp>(x, y);
+    public static SampleBlock Max(double x, SampleBlock y) => Map<MaxOp>((SampleBlock)x, y);
 
     /// <summary>Lane-wise <see cref="Math.Min(double, double)"/>.</summary>
     public static SampleBlock Min(SampleBlock x, SampleBlock y) => Map<MinOp>(x, y);
 
     /// <summary>Lane-wise <see cref="Math.Min(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
-    public static SampleBlock Min(SampleBlock x, double y) => Map<MinOp>(x, y);
+    public static SampleBlock Min(SampleBlock x, double y) => Map<MinOp>(x, (SampleBlock)y);
 
     /// <summary>Lane-wise <see cref="Math.Min(double, double)"/>. The scalar is broadcast: every lane is the scalar call exactly.</summary>
-    public static SampleBlock Min(double x, SampleBlock y) => Map<MinOp>(x, y);
+    public static SampleBlock Min(double x, SampleBlock y) => Map<MinOp>((SampleBlock)x, y);
 
     // ---- The per-lane calls of System.Math: one loop, specialised by the JIT for each operation (a struct). ----
 
@@ -325,20 +325,6 @@ public struct SampleBlock
     {
         SampleBlock r = default;
         for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = TOp.Apply(Unsafe.Add(ref First(ref x), b), Unsafe.Add(ref First(ref y), b));
-        return r;
-    }
-
-    private static SampleBlock Map<TOp>(SampleBlock x, double y) where TOp : struct, IBinary
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = TOp.Apply(Unsafe.Add(ref First(ref x), b), y);
-        return r;
-    }
-
-    private static SampleBlock Map<TOp>(double x, SampleBlock y) where TOp : struct, IBinary
-    {
-        SampleBlock r = default;
-        for (int b = 0; b < Size; b++) Unsafe.Add(ref First(ref r), b) = TOp.Apply(x, Unsafe.Add(ref First(ref y), b));
         return r;
     }
 
