@@ -478,6 +478,25 @@ public class FirstOrderTests
         },
 
         // θ = [p (5), scale].
+        ["ScalarSpans.BackwardDifferences"] = (r, _) => new(
+            Vec(r, 7, -1.2, 1.2),
+            t => ScalarSpans.BackwardDifferences(t),
+            (t, g) => ScalarSpans.BackwardDifferencesGradient(t, g),
+            (t, v) => (ScalarSpans.BackwardDifferencesJvp(t, v, out double jv), jv)),
+
+        ["ScalarSpans.Laplacian"] = (r, _) => new(
+            Vec(r, 7, -1.2, 1.2),
+            t => ScalarSpans.Laplacian(t),
+            (t, g) => ScalarSpans.LaplacianGradient(t, g),
+            (t, v) => (ScalarSpans.LaplacianJvp(t, v, out double jv), jv)),
+
+        // θ = [x (6), y (6)].
+        ["ScalarSpans.CoupledChain"] = (r, _) => new(
+            Vec(r, 12, -1.2, 1.2),
+            t => ScalarSpans.CoupledChain(A(t, 0, 6), A(t, 6, 6)),
+            (t, g) => ScalarSpans.CoupledChainGradient(A(t, 0, 6), A(t, 6, 6), S(g, 0, 6), S(g, 6, 6)),
+            (t, v) => (ScalarSpans.CoupledChainJvp(A(t, 0, 6), A(t, 6, 6), S(v, 0, 6), S(v, 6, 6), out double jv), jv)),
+
         ["ScalarSpans.WeightedCosine"] = (r, _) =>
         {
             double[] q = Vec(r, 5, -1, 1);

@@ -1120,6 +1120,34 @@ public class SecondOrderTests
             (t, d) => ScalarSpans.RosenbrockHessianDiagonalApprox(t, d),
             (t, h) => ScalarSpans.RosenbrockHessian(t, h)),
 
+        ["ScalarSpans.BackwardDifferences"] = (r, _) => new(
+            Vec(r, 7, -1.2, 1.2),
+            t => ScalarSpans.BackwardDifferences(t),
+            (t, g) => ScalarSpans.BackwardDifferencesGradient(t, g),
+            (t, v, g, h) => ScalarSpans.BackwardDifferencesHvp(t, v, g, h),
+            (t, d) => ScalarSpans.BackwardDifferencesHessianDiagonal(t, d),
+            (t, d) => ScalarSpans.BackwardDifferencesHessianDiagonalApprox(t, d),
+            (t, h) => ScalarSpans.BackwardDifferencesHessian(t, h)),
+
+        ["ScalarSpans.Laplacian"] = (r, _) => new(
+            Vec(r, 7, -1.2, 1.2),
+            t => ScalarSpans.Laplacian(t),
+            (t, g) => ScalarSpans.LaplacianGradient(t, g),
+            (t, v, g, h) => ScalarSpans.LaplacianHvp(t, v, g, h),
+            (t, d) => ScalarSpans.LaplacianHessianDiagonal(t, d),
+            (t, d) => ScalarSpans.LaplacianHessianDiagonalApprox(t, d),
+            (t, h) => ScalarSpans.LaplacianHessian(t, h)),
+
+        // θ = [x (6), y (6)].
+        ["ScalarSpans.CoupledChain"] = (r, _) => new(
+            Vec(r, 12, -1.2, 1.2),
+            t => ScalarSpans.CoupledChain(A(t, 0, 6), A(t, 6, 6)),
+            (t, g) => ScalarSpans.CoupledChainGradient(A(t, 0, 6), A(t, 6, 6), S(g, 0, 6), S(g, 6, 6)),
+            (t, v, g, h) => ScalarSpans.CoupledChainHvp(A(t, 0, 6), A(t, 6, 6), S(v, 0, 6), S(v, 6, 6), S(g, 0, 6), S(g, 6, 6), S(h, 0, 6), S(h, 6, 6)),
+            (t, d) => ScalarSpans.CoupledChainHessianDiagonal(A(t, 0, 6), A(t, 6, 6), S(d, 0, 6), S(d, 6, 6)),
+            (t, d) => ScalarSpans.CoupledChainHessianDiagonalApprox(A(t, 0, 6), A(t, 6, 6), S(d, 0, 6), S(d, 6, 6)),
+            (t, h) => ScalarSpans.CoupledChainHessian(A(t, 0, 6), A(t, 6, 6), h)),
+
         ["ScalarSpans.QuadraticForm"] = (r, _) =>
         {
             const int d = 4;

@@ -80,8 +80,16 @@ internal sealed class MemberBuilder
         _cancellationToken.ThrowIfCancellationRequested();
         _taken = new HashSet<string>(_reserved);
         var member = build();
-        return member.Driver is null ? member with { Function = AccumulationFusion.Apply(DeadStores.Apply(member.Function)) } : member;
+        return member.Driver is null ? member with { Function = Cleaned(member.Function) } : member;
     }
+
+    /// <summary>
+    /// The clean-up passes every finished member goes through, in order: first contributions to zeroed adjoints
+    /// become assignments (which leaves their resets dead), dead stores go, repeated accumulations into one element
+    /// are summed in a local, and accumulations the next loop iteration continues are carried in a local.
+    /// </summary>
+    private static IrFunction Cleaned(IrFunction function) =>
+        CarriedAccumulation.Apply(AccumulationFusion.Apply(DeadStores.Apply(ZeroedAccumulators.Apply(function))));
 
     /// <summary>Calls of functions that are neither intrinsics nor backed by a user rule.</summary>
     private static IEnumerable<Call> MissingRules(Block body, RuleSet rules)

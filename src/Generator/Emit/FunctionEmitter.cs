@@ -30,6 +30,11 @@ internal sealed class FunctionEmitter
     /// <summary>The varying names of a batched member (declared as sample blocks); empty otherwise.</summary>
     private HashSet<string> _varying = new();
 
+    /// <summary>Result spans cleared lazily (<see cref="LazyClear"/>) and the names of their touched bitmaps.</summary>
+    private Dictionary<string, string> _lazy = new();
+
+    private const string FirstTouch = "global::AutoCurv.CompilerServices.FirstTouch";
+
     public FunctionEmitter(SourceWriter writer, Model.MethodSpec spec, string lossType = "TLoss")
     {
         _spec = spec;
@@ -106,6 +111,9 @@ internal sealed class FunctionEmitter
             return;
         }
         foreach (var p in ps.Where(p => p.LengthOf is not null)) EmitLengthCheck(p);
+        _lazy = _varying.Count == 0 && !_isFloat
+            ? LazyClear.Spans(f).OrderBy(n => n, System.StringComparer.Ordinal).Select((n, k) => (n, k)).ToDictionary(p => p.n, p => "_touched" + (p.k + 1))
+            : new Dictionary<string, string>();
         var stacks = StackTypes(f.Body);
         foreach (var s in stacks) _w.Line($"var {StackName(s)} = global::AutoCurv.CompilerServices.ValueStack<{TypeName(s)}>.Create();");
         bool blockStack = _varying.Count > 0 && UsesBlockStack(f.Body);
@@ -113,6 +121,7 @@ internal sealed class FunctionEmitter
         foreach (var s in f.Body.Statements) EmitStatement(s);
         foreach (var s in stacks) _w.Line($"{StackName(s)}.Dispose();");
         if (blockStack) _w.Line($"{BlockStack}.Dispose();");
+        foreach (var lazy in _lazy) _w.Line($"{FirstTouch}.ClearUntouched({N(lazy.Key)}, {lazy.Value});");
         foreach (var r in _rented) _w.Line($"global::AutoCurv.CompilerServices.Scratch.Return({r});");
         if (f.Result is not null) _w.Line(_varying.Contains(f.Result) ? $"return {Block}.Sum({N(f.Result)});" : $"return {N(f.Result)};");
         _w.Close();
@@ -217,7 +226,7 @@ internal sealed class FunctionEmitter
                     EmitRowKernels(plan);
                     break;
                 }
-                if (LoopKernels.TryEmit(f, _w, E, _arrays, _t, N, _varying.Count > 0 ? Varies : null)) break;
+                if (LoopKernels.TryEmit(f, _w, E, _arrays, _t, N, _varying.Count > 0 ? Varies : null, _lazy)) break;
                 string c = N(f.Counter);
                 string step = f.Step switch { 1 => $"{c}++", -1 => $"{c}--", > 0 => $"{c} += {f.Step}", _ => $"{c} -= {-f.Step}" };
                 _w.Open($"for (int {c} = {E(f.Start)}; {c} {Op(f.Compare)} {E(f.Bound)}; {step})");
@@ -260,6 +269,19 @@ internal sealed class FunctionEmitter
             case Pop p:
                 _w.Line($"{E(p.Target)} = {(Varies(p.Target) ? BlockStack : StackName(p.Target.Type))}.Pop();");
                 break;
+            case ClearSpan c when _lazy.TryGetValue(c.Name, out var touched):
+            {
+                // Cleared lazily: one bit per group of FirstTouch.Group elements, zeroed on first contribution.
+                string rent = "_rent" + (++_rentCount);
+                string words = "_words" + touched.Substring("_touched".Length);
+                _w.Line($"ulong[]? {rent} = null;");
+                _w.Line($"int {words} = {FirstTouch}.BitmapWords({N(c.Name)}.Length);");
+                _w.Line($"global::System.Span<ulong> {touched} = {words} <= 256 ? stackalloc ulong[{words}] : global::AutoCurv.CompilerServices.Scratch.Rent<ulong>({words}, ref {rent});");
+                _w.Line($"if ({rent} is null) {touched}.Clear();");
+                _w.Line($"if ({words} == 0) {N(c.Name)}.Clear(); // short spans at once; longer ones group by group on first contribution (FirstTouch)");
+                _rented.Add(rent);
+                break;
+            }
             case ClearSpan c:
                 _w.Line($"{N(c.Name)}.Clear();");
                 break;
@@ -312,6 +334,11 @@ internal sealed class FunctionEmitter
         // In a batched member a shared (parameter-sized) target receives the sum of a varying contribution over
         // the lanes; Batching admits only accumulations there.
         bool reduce = !_varying.Contains(IrWalk.TargetName(target)) && Varies(value);
+        if (target is Elem lazy && _lazy.TryGetValue(lazy.Span, out var touched) && value is Binary { Op: BinaryOp.Add or BinaryOp.Subtract } l && l.Left == target)
+        {
+            string term = l.Op == BinaryOp.Add ? E(l.Right) : E(new Unary(UnaryOp.Negate, l.Right));
+            return $"{FirstTouch}.Add({N(lazy.Span)}, {E(lazy.Index)}, {term}, {touched});";
+        }
         if (value is Binary { Op: BinaryOp.Add or BinaryOp.Subtract } b && b.Left == target)
         {
             string right = reduce ? $"{Block}.Sum({E(b.Right)})" : E(b.Right, b.Op == BinaryOp.Subtract ? Precedence.Additive + 1 : 0);

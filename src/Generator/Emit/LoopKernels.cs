@@ -24,8 +24,9 @@ internal static class LoopKernels
     /// In a batched member, whether an expression is a sample block: the kernels have block overloads of the same
     /// names for every shape but one, an axpy of shared values into a block span, which stays a loop.
     /// </param>
+    /// <param name="lazy">Result spans cleared lazily (<see cref="LazyClear"/>) and their touched bitmaps: axpys into them go through FirstTouch.</param>
     public static bool TryEmit(For f, SourceWriter w, System.Func<Expr, int, string> e, ISet<string> arrays, string elementType, System.Func<string, string> name,
-        System.Func<Expr, bool>? varies = null)
+        System.Func<Expr, bool>? varies = null, IReadOnlyDictionary<string, string>? lazy = null)
     {
         if (!Recognise(f, out var kernels, out var lo, out var count)) return false;
         if (varies is not null && kernels.Any(k => !k.IsDot && varies(k.Target) && !varies(k.Scale) && !varies(new Elem(k.X, Lit.Int(0), IrType.Real)))) return false;
@@ -53,6 +54,11 @@ internal static class LoopKernels
             {
                 var target = (Elem)k.Target;
                 var offsetZ = Offset(target.Index, counter)!;
+                if (lazy is not null && lazy.TryGetValue(target.Span, out var touched))
+                {
+                    w.Line($"global::AutoCurv.CompilerServices.FirstTouch.Axpy({sign}({e(k.Scale, 0)}), {Slice(k.X, k.OffsetX)}, {name(target.Span)}, {e(Add(offsetZ, new Var(start, IrType.Int)), 0)}, {touched});");
+                    continue;
+                }
                 w.Line($"{Kernels}.Axpy{generic}({sign}({e(k.Scale, 0)}), {Slice(k.X, k.OffsetX)}, {Slice(target.Span, offsetZ)});");
             }
         }

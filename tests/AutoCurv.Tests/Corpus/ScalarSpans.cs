@@ -125,4 +125,51 @@ public static partial class ScalarSpans
         for (int i = 0; i < x.Length; i++) s += Math.Exp(x[i] - m);
         return m + Math.Log(s);
     }
+
+    /// <summary>
+    /// Covers: a loop counting down whose body reads x[i] and x[i − 1], so the reverse loop counts up and each
+    /// adjoint element is continued by the next iteration (the carried accumulation); a term outside the loop, so
+    /// the gradient is not zero when the loop runs no iteration.
+    /// </summary>
+    [Differentiable]
+    public static double BackwardDifferences(ReadOnlySpan<double> x)
+    {
+        double s = x[0] * x[0];
+        for (int i = x.Length - 1; i > 0; i--)
+        {
+            double d = x[i] - x[i - 1];
+            s += d * d * x[i];
+        }
+        return s;
+    }
+
+    /// <summary>Covers: a three-point stencil (x[i − 1], x[i], x[i + 1]): three accumulations per element, none carried.</summary>
+    [Differentiable]
+    public static double Laplacian(ReadOnlySpan<double> x)
+    {
+        double s = 0.0;
+        for (int i = 1; i < x.Length - 1; i++)
+        {
+            double l = x[i - 1] - 2 * x[i] + x[i + 1];
+            s += l * l + Math.Sin(x[i]);
+        }
+        return s;
+    }
+
+    /// <summary>
+    /// Covers: a stencil of two spans written into through one shared position (x[i], x[i + 1], y[i], y[i + 1]) and an
+    /// adjoint reset inside a branch of the loop.
+    /// </summary>
+    [Differentiable]
+    public static double CoupledChain([Wrt] ReadOnlySpan<double> x, [Wrt] ReadOnlySpan<double> y)
+    {
+        double s = 0.0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            double a = x[i + 1] * y[i] - y[i + 1] * x[i];
+            if (a > 0) s += a * a;
+            else s += Math.Exp(a) * x[i];
+        }
+        return s;
+    }
 }

@@ -1,0 +1,91 @@
+using System.Collections.Generic;
+using System.Linq;
+using AutoCurv.Generator.Ir;
+
+namespace AutoCurv.Generator.Emit;
+
+/// <summary>
+/// Which result spans of a member are cleared lazily (<c>AutoCurv.CompilerServices.FirstTouch</c>): instead of
+/// <c>gw.Clear()</c> before the sweep, a bitmap records which groups of 8 elements something has added to; the first
+/// contribution to a group zeroes it, an axpy that reaches a group first writes <c>a·x</c> without reading it, and the
+/// groups nothing reached are zeroed at the end. A dense layer's weight gradient is then written once instead of
+/// cleared, read and written, which is most of a one-sample gradient's memory traffic.
+/// </summary>
+/// <remarks>
+/// A span qualifies when it is a parameter of element type double, cleared once by a statement of the member's
+/// top level, and otherwise only accumulated into (<c>s[i] += t</c>, <c>s[i] -= t</c>, never read in a term, never
+/// passed to a call), and when at least one of those accumulations is an axpy loop the emitter turns into a kernel:
+/// scalar-only members (such as Rosenbrock's) keep the plain clear, which costs them less than a bit test per update.
+/// Batched, lanes and float members are not considered.
+/// </remarks>
+internal static class LazyClear
+{
+    public static HashSet<string> Spans(IrFunction f)
+    {
+        var result = new HashSet<string>();
+        var candidates = f.Parameters.Where(p => p.Shape == ParamShape.Span && p.Type == IrType.Real && p.IsOutput).Select(p => p.Name).ToList();
+        foreach (var span in candidates)
+        {
+            int clears = f.Body.Statements.Count(s => s is ClearSpan c && c.Name == span);
+            if (clears != 1) continue;
+            var first = f.Body.Statements.First(s => Mentions(s, span));
+            if (first is not ClearSpan) continue;
+            bool onlyAccumulations = true, axpy = false;
+            Visit(f.Body, span, ref onlyAccumulations, ref axpy, top: true);
+            if (onlyAccumulations && axpy) result.Add(span);
+        }
+        return result;
+    }
+
+    private static void Visit(Block block, string span, ref bool onlyAccumulations, ref bool axpy, bool top)
+    {
+        foreach (var s in block.Statements)
+        {
+            if (!onlyAccumulations) return;
+            switch (s)
+            {
+                case ClearSpan c when c.Name == span:
+                    if (!top) onlyAccumulations = false;
+                    break;
+                case For f:
+                    if (LoopKernels.Recognise(f, out var kernels, out _, out _))
+                    {
+                        // A kernel loop: its axpys into the span are what pays; a dot over it would read it.
+                        foreach (var k in kernels)
+                        {
+                            bool intoSpan = k.Target is Elem e && e.Span == span;
+                            if (intoSpan && (k.IsDot || k.Scale.Type != IrType.Real)) onlyAccumulations = false;
+                            else if (intoSpan) axpy = true;
+                            else if (k.X == span || k.Y == span || IrWalk.Mentions(k.Scale, span)) onlyAccumulations = false;
+                        }
+                        break;
+                    }
+                    if (IrWalk.Mentions(f.Start, span) || IrWalk.Mentions(f.Bound, span)) onlyAccumulations = false;
+                    Visit(f.Body, span, ref onlyAccumulations, ref axpy, top: false);
+                    break;
+                case If i:
+                    if (IrWalk.Mentions(i.Condition, span)) onlyAccumulations = false;
+                    Visit(i.Then, span, ref onlyAccumulations, ref axpy, top: false);
+                    Visit(i.Else, span, ref onlyAccumulations, ref axpy, top: false);
+                    break;
+                default:
+                    if (Mentions(s, span) && !IsAccumulation(s, span)) onlyAccumulations = false;
+                    break;
+            }
+        }
+    }
+
+    /// <summary><c>span[i] ± = t</c> with an index and a term that do not read the span.</summary>
+    internal static bool IsAccumulation(Stmt s, string span) =>
+        s is Assign { Target: Elem e, Value: Binary { Op: BinaryOp.Add or BinaryOp.Subtract } b }
+        && e.Span == span && b.Left.Equals(e) && e.ElemType == IrType.Real && b.Right.Type == IrType.Real
+        && !IrWalk.Mentions(b.Right, span) && !IrWalk.Mentions(e.Index, span);
+
+    private static bool Mentions(Stmt s, string span)
+    {
+        var names = new HashSet<string>();
+        IrWalk.AddWrites(s, names);
+        IrWalk.AddStatementReads(s, names);
+        return names.Contains(span);
+    }
+}

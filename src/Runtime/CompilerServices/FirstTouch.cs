@@ -1,0 +1,177 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace AutoCurv.CompilerServices;
+
+/// <summary>
+/// Lazy clearing of a result span for generated code: instead of zeroing the whole span before accumulating into
+/// it, a member keeps one bit per group of <see cref="Group"/> elements ("touched") and zeroes a group the first time
+/// anything is added to it. A row that an axpy reaches first is then written once (z = a·x) instead of cleared,
+/// read, added to and written; whatever no contribution reached is zeroed at the end (<see cref="ClearUntouched"/>).
+/// An empty bitmap means the span was cleared already: every method is then a plain accumulation.
+/// </summary>
+/// <remarks>
+/// Every result is the one the eager clear gives, bit for bit, except that a zero may keep its sign: where the eager
+/// path computes 0 + (−0) = +0, the first store writes −0. Generated code uses this only for a span it reaches
+/// through accumulations and axpy kernels alone. Not for direct use.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class FirstTouch
+{
+    /// <summary>Elements per touched bit (one 64-byte line of doubles when the span is aligned).</summary>
+    public const int Group = 8;
+
+    private const int GroupShift = 3;
+
+    /// <summary>
+    /// Spans shorter than this are cleared at once (<see cref="BitmapWords"/> is 0 for them): they sit in L1, where
+    /// a clear costs less than the bookkeeping.
+    /// </summary>
+    public const int LazyFrom = 4096;
+
+    /// <summary>The number of words of the touched bitmap of a span of <paramref name="length"/> elements.</summary>
+    public static int Words(int length) => (int)(((long)length + Group * 64 - 1) / (Group * 64));
+
+    /// <summary>
+    /// The bitmap generated code allocates for a result span of <paramref name="length"/> elements: <see cref="Words"/>
+    /// from <see cref="LazyFrom"/> elements on, else 0, and then the code clears the span itself and the empty bitmap
+    /// makes <see cref="Add"/>, <see cref="Axpy"/> and <see cref="ClearUntouched"/> plain accumulations.
+    /// </summary>
+    public static int BitmapWords(int length) => length < LazyFrom ? 0 : Words(length);
+
+    /// <summary>z[index] += value, zeroing the element's group first if nothing has touched it yet (with a non-empty bitmap).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Add(Span<double> z, int index, double value, Span<ulong> touched)
+    {
+        if ((uint)index >= (uint)z.Length) ThrowIndex(index, z.Length);
+        if (touched.IsEmpty)
+        {
+            z[index] += value;
+            return;
+        }
+        int g = index >> GroupShift;
+        ref ulong word = ref touched[g >> 6];
+        ulong bit = 1UL << (g & 63);
+        if ((word & bit) == 0)
+        {
+            word |= bit;
+            int start = g << GroupShift;
+            z.Slice(start, Math.Min(Group, z.Length - start)).Clear();
+        }
+        z[index] += value;
+    }
+
+    /// <summary>
+    /// z[offset + i] += a·x[i] for i &lt; x.Length (the arithmetic of <see cref="Kernels.Axpy(double, ReadOnlySpan{double}, Span{double})"/>),
+    /// where a group nothing has touched yet is written as 0 + a·x[i] = a·x[i] without reading z, and the elements of
+    /// such a group outside the range are zeroed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range leaves <paramref name="z"/>.</exception>
+    public static void Axpy(double a, ReadOnlySpan<double> x, Span<double> z, int offset, Span<ulong> touched)
+    {
+        int n = x.Length;
+        if (offset < 0 || offset > z.Length - n) throw new ArgumentOutOfRangeException(nameof(offset), $"The range [{offset}, {offset} + {n}) leaves a span of length {z.Length}.");
+        if (touched.IsEmpty)
+        {
+            Kernels.Axpy(a, x, z.Slice(offset, n));
+            return;
+        }
+        if (touched.Length < Words(z.Length)) throw new ArgumentException($"Expected at least {Words(z.Length)} words, got {touched.Length}.", nameof(touched));
+        if (n == 0) return;
+        int g = offset >> GroupShift, last = (offset + n - 1) >> GroupShift;
+        while (g <= last)
+        {
+            bool set = IsSet(touched, g);
+            int end = RunEnd(touched, g, last + 1, set);
+            int from = Math.Max(offset, g << GroupShift), to = Math.Min(offset + n, end << GroupShift);
+            var xs = x.Slice(from - offset, to - from);
+            if (set)
+            {
+                Kernels.Axpy(a, xs, z.Slice(from, to - from));
+            }
+            else
+            {
+                // The groups' elements before and after the range (the first and last group may stick out).
+                int groupStart = g << GroupShift, groupEnd = Math.Min(z.Length, end << GroupShift);
+                z.Slice(groupStart, from - groupStart).Clear();
+                z.Slice(to, groupEnd - to).Clear();
+                Scale(a, xs, z.Slice(from, to - from));
+                SetRange(touched, g, end);
+            }
+            g = end;
+        }
+    }
+
+    /// <summary>Zeroes every group of <paramref name="z"/> that nothing touched (the end of a lazily cleared member); nothing for an empty bitmap.</summary>
+    public static void ClearUntouched(Span<double> z, ReadOnlySpan<ulong> touched)
+    {
+        if (touched.IsEmpty) return;
+        int groups = (int)(((long)z.Length + Group - 1) >> GroupShift);
+        if (touched.Length < Words(z.Length)) throw new ArgumentException($"Expected at least {Words(z.Length)} words, got {touched.Length}.", nameof(touched));
+        int g = 0;
+        while (g < groups)
+        {
+            bool set = IsSet(touched, g);
+            int end = RunEnd(touched, g, groups, set);
+            if (!set)
+            {
+                int start = g << GroupShift;
+                z.Slice(start, Math.Min(z.Length, end << GroupShift) - start).Clear();
+            }
+            g = end;
+        }
+    }
+
+    /// <summary>z[i] = a·x[i].</summary>
+    private static void Scale(double a, ReadOnlySpan<double> x, Span<double> z)
+    {
+        int n = x.Length, i = 0;
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double zr = ref MemoryMarshal.GetReference(z);
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var av = Vector256.Create(a);
+            for (; i <= n - 8; i += 8)
+            {
+                (av * Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+                (av * Vector256.LoadUnsafe(ref xr, (nuint)(i + 4))).StoreUnsafe(ref zr, (nuint)(i + 4));
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref zr, i) = a * Unsafe.Add(ref xr, i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsSet(ReadOnlySpan<ulong> touched, int g) => (touched[g >> 6] & (1UL << (g & 63))) != 0;
+
+    /// <summary>The first group at or after <paramref name="g"/> (and before <paramref name="limit"/>) whose bit differs from <paramref name="set"/>.</summary>
+    private static int RunEnd(ReadOnlySpan<ulong> touched, int g, int limit, bool set)
+    {
+        while (g < limit)
+        {
+            ulong word = touched[g >> 6];
+            if (set) word = ~word;
+            word >>= g & 63; // the bits from g on, as "differs" = 1
+            if (word != 0) return Math.Min(limit, g + BitOperations.TrailingZeroCount(word));
+            g = (g | 63) + 1;
+        }
+        return limit;
+    }
+
+    private static void SetRange(Span<ulong> touched, int from, int to)
+    {
+        for (int g = from; g < to;)
+        {
+            int bit = g & 63, count = Math.Min(64 - bit, to - g);
+            ulong mask = count == 64 ? ulong.MaxValue : ((1UL << count) - 1) << bit;
+            touched[g >> 6] |= mask;
+            g += count;
+        }
+    }
+
+    private static void ThrowIndex(int index, int length) =>
+        throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is outside a span of length {length}.");
+}

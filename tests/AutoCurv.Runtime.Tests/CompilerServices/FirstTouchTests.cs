@@ -1,0 +1,109 @@
+using System;
+using AutoCurv.CompilerServices;
+using Xunit;
+
+namespace AutoCurv.Runtime.Tests.CompilerServices;
+
+/// <summary>
+/// <see cref="FirstTouch"/> (lazy clearing of a result span) against the eager path it replaces: clear the span, then
+/// z[i] += v and z[o + i] += a·x[i] as plain loops. Results must be equal as numbers (a zero may differ in sign only),
+/// whatever garbage the span held before, for random sequences of updates that overlap, straddle groups and bitmap
+/// words, and leave parts of the span untouched.
+/// </summary>
+public class FirstTouchTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 2)]
+    [InlineData(8, 3)]
+    [InlineData(9, 4)]
+    [InlineData(130, 5)]
+    [InlineData(513, 6)]
+    [InlineData(1031, 7)]
+    [InlineData(4100, 8)]
+    public void Random_updates_equal_clear_then_accumulate(int length, int seed)
+    {
+        var r = new Random(seed);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var expected = new double[length];
+            var actual = new double[length];
+            for (int i = 0; i < length; i++) actual[i] = double.NaN; // garbage the lazy path must never read
+            var touched = new ulong[FirstTouch.Words(length) + trial % 2]; // a longer bitmap is allowed
+            int updates = r.Next(0, 12);
+            for (int u = 0; u < updates; u++)
+            {
+                if (r.Next(3) == 0)
+                {
+                    int index = r.Next(length);
+                    double v = r.NextDouble() * 2 - 1;
+                    expected[index] += v;
+                    FirstTouch.Add(actual, index, v, touched);
+                }
+                else
+                {
+                    int n = r.Next(0, Math.Min(length, 300) + 1);
+                    int offset = r.Next(0, length - n + 1);
+                    double a = r.NextDouble() * 4 - 2;
+                    var x = new double[n];
+                    for (int i = 0; i < n; i++) x[i] = r.NextDouble() * 2 - 1;
+                    for (int i = 0; i < n; i++) expected[offset + i] += a * x[i];
+                    FirstTouch.Axpy(a, x, actual, offset, touched);
+                }
+            }
+            FirstTouch.ClearUntouched(actual, touched);
+            for (int i = 0; i < length; i++)
+                Assert.True(expected[i] == actual[i], $"length {length}, trial {trial}, element {i}: {actual[i]} vs {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void Rows_of_a_dense_layer_are_written_without_being_read()
+    {
+        // 5 rows of 13 weights plus a bias, as the reverse sweep of a dense layer writes them: rows straddle groups.
+        const int rows = 5, d = 13;
+        var z = new double[rows * (d + 1)];
+        Array.Fill(z, double.NaN);
+        var touched = new ulong[FirstTouch.Words(z.Length)];
+        var x = new double[d];
+        for (int i = 0; i < d; i++) x[i] = i + 1;
+        for (int j = rows - 1; j >= 0; j--)
+        {
+            FirstTouch.Axpy(j + 0.5, x, z, j * (d + 1), touched);
+            FirstTouch.Add(z, j * (d + 1) + d, -j, touched);
+        }
+        FirstTouch.ClearUntouched(z, touched);
+        for (int j = 0; j < rows; j++)
+        {
+            for (int i = 0; i < d; i++) Assert.Equal((j + 0.5) * (i + 1), z[j * (d + 1) + i]);
+            Assert.Equal(-j, z[j * (d + 1) + d]);
+        }
+    }
+
+    [Fact]
+    public void An_empty_bitmap_means_plain_accumulation_into_a_cleared_span()
+    {
+        var z = new double[] { 1, 2, 3, 4, 5 };
+        FirstTouch.Add(z, 1, 10, Span<ulong>.Empty);
+        FirstTouch.Axpy(2, new double[] { 1, 1 }, z, 3, Span<ulong>.Empty);
+        FirstTouch.ClearUntouched(z, ReadOnlySpan<ulong>.Empty);
+        Assert.Equal(new double[] { 1, 12, 3, 6, 7 }, z);
+    }
+
+    [Fact]
+    public void Lengths_are_validated()
+    {
+        var z = new double[20];
+        var touched = new ulong[FirstTouch.Words(z.Length)];
+        Assert.Throws<ArgumentOutOfRangeException>("offset", () => FirstTouch.Axpy(1, new double[5], z, 16, touched));
+        Assert.Throws<ArgumentOutOfRangeException>("offset", () => FirstTouch.Axpy(1, new double[5], z, -1, touched));
+        Assert.Throws<ArgumentOutOfRangeException>("index", () => FirstTouch.Add(z, 20, 1, touched));
+        Assert.Throws<ArgumentException>("touched", () => FirstTouch.Axpy(1, new double[5], new double[600], 0, new ulong[1]));
+        Assert.Throws<ArgumentException>("touched", () => FirstTouch.ClearUntouched(new double[600], new ulong[1]));
+        Assert.Equal(0, FirstTouch.BitmapWords(FirstTouch.LazyFrom - 1));
+        Assert.Equal(FirstTouch.Words(FirstTouch.LazyFrom), FirstTouch.BitmapWords(FirstTouch.LazyFrom));
+        Assert.Equal(0, FirstTouch.Words(0));
+        Assert.Equal(1, FirstTouch.Words(512));
+        Assert.Equal(2, FirstTouch.Words(513));
+    }
+}
