@@ -144,6 +144,7 @@ internal sealed class MemberBuilder
         var lossProgram = LossProgram(target);
         var lossHvpLanes = Member(() => HvpLanes(lossProgram, _spec.Name + "LossHvpLanes", target));
         var vjpLanes = Member(VjpLanes);
+        var vjpSquares = VjpSquares(vjpLanes);
         var lossValue = Member(() => LossValue(target));
         var members = new List<GeneratedMember>
         {
@@ -154,7 +155,8 @@ internal sealed class MemberBuilder
             Member(() => LossHvp(lossProgram, target)),
             Member(() => Ggnvp(target)),
             Member(() => Drive(DriverKind.GgnDiagonal, _spec.Name + "GgnDiagonal", vjpLanes, target,
-                $"Computes the loss and the exact diagonal of the generalized Gauss-Newton matrix Jᵀ H_ℓ J (one lanes VJP per {LaneWord} columns of the loss factor S, H_ℓ = S Sᵀ); returns the loss.")),
+                $"Computes the loss and the exact diagonal of the generalized Gauss-Newton matrix Jᵀ H_ℓ J (one lanes VJP per {LaneWord} columns of the loss factor S, H_ℓ = S Sᵀ); returns the loss.",
+                squares: vjpSquares)),
             Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal", lossHvpLanes, target,
                 "Computes the loss and the exact diagonal of the Hessian of ℓ∘f (vector-mode forward-over-reverse); returns the loss.")),
             Member(() => Drive(DriverKind.Hessian, _spec.Name + "LossHessian", lossHvpLanes, target,
@@ -162,9 +164,10 @@ internal sealed class MemberBuilder
             vjpLanes,
             lossHvpLanes,
         };
+        if (vjpSquares is not null) members.Add(vjpSquares);
         if (_spec.IsModelShape)
         {
-            var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, lossHvpLanes).ToList();
+            var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, vjpSquares, lossHvpLanes).ToList();
             members.AddRange(accumulating);
             var hvpOnly = Member(() => LossHvp(lossProgram, target, accumulate: true, withGradient: false));
             members.AddRange(BatchedMembers(lossValue, accumulating[0], hvpOnly, accumulating[2], target));
@@ -210,14 +213,16 @@ internal sealed class MemberBuilder
     /// overwriting them (the same programs without the clearing of the results), so a sum over samples
     /// needs no per-sample temporary and no extra pass over n doubles.
     /// </summary>
-    private IEnumerable<GeneratedMember> AccumulatingMembers(Program lossProgram, string target, GeneratedMember vjpLanes, GeneratedMember lossHvpLanes)
+    private IEnumerable<GeneratedMember> AccumulatingMembers(Program lossProgram, string target, GeneratedMember vjpLanes, GeneratedMember? vjpSquares,
+        GeneratedMember lossHvpLanes)
     {
         const string Adds = " Adds into its result spans instead of overwriting them (sums over samples).";
         yield return Member(() => LossGradient(lossProgram, target, accumulate: true));
         yield return Member(() => LossHvp(lossProgram, target, accumulate: true));
         yield return Member(() => Ggnvp(target, accumulate: true));
         yield return Member(() => Drive(DriverKind.GgnDiagonal, _spec.Name + "GgnDiagonal" + AccumulateSuffix, vjpLanes, target,
-            "Computes the loss and adds the exact diagonal of the generalized Gauss-Newton matrix to the diagonal span; returns the loss." + Adds, accumulate: true));
+            "Computes the loss and adds the exact diagonal of the generalized Gauss-Newton matrix to the diagonal span; returns the loss." + Adds, accumulate: true,
+            squares: vjpSquares));
         yield return Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal" + AccumulateSuffix, lossHvpLanes, target,
             "Computes the loss and adds the exact diagonal of the Hessian of ℓ∘f to the diagonal span; returns the loss." + Adds, accumulate: true));
     }
@@ -508,7 +513,8 @@ internal sealed class MemberBuilder
             "Vector-mode H·V for the lanes directions V (helper of the dense Hessian and exact diagonal).", IsLossGeneric: target is not null, IsHelper: true);
     }
 
-    private GeneratedMember Drive(DriverKind kind, string name, GeneratedMember helper, string? target, string summary, bool accumulate = false)
+    private GeneratedMember Drive(DriverKind kind, string name, GeneratedMember helper, string? target, string summary, bool accumulate = false,
+        GeneratedMember? squares = null)
     {
         string prefix = kind == DriverKind.Hessian ? "" : "d";
         var inputs = new List<DriverInput>();
@@ -531,7 +537,7 @@ internal sealed class MemberBuilder
         }
         var function = new IrFunction(parameters.ToEquatableArray(), Block.Empty, "_value");
         return new GeneratedMember(name, function, summary, IsLossGeneric: target is not null,
-            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate));
+            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate, squares?.Name));
     }
 
     // ------------------------------------------------------------ loss-composed members (vector functions)
@@ -653,4 +659,45 @@ internal sealed class MemberBuilder
         return new GeneratedMember(_spec.Name + "VjpLanes", new IrFunction(parameters, body, null),
             "Vector-mode VJP Jᵀ U for lanes cotangents U (helper of the GGN diagonal).", IsHelper: true);
     }
+
+    /// <summary>
+    /// The lanes VJP with the squares of single contributions added directly (<see cref="SquareAccumulation"/>):
+    /// per span input a squares span and a bitmap replace the lanes gradient; scalar inputs keep their lanes
+    /// adjoint. Null when the rewrite does not apply. Built from the finished <paramref name="vjpLanes"/>, whose
+    /// clean-up passes have already run (their fused accumulations are single contributions).
+    /// </summary>
+    private GeneratedMember? VjpSquares(GeneratedMember vjpLanes)
+    {
+        var function = vjpLanes.Function;
+        _taken = new HashSet<string>(_reserved);
+        foreach (var p in function.Parameters) _taken.Add(p.Name);
+        IrWalk.AddMentions(function.Body, _taken);
+        string weights = Unique("weights");
+        string flag = Unique("single");
+        var targets = new Dictionary<string, SquareAccumulation.Target>();
+        var parameters = new List<IrParam>();
+        foreach (var p in function.Parameters)
+        {
+            if (p.Type == IrType.Lanes && p.Shape == ParamShape.Span && p.IsOutput)
+            {
+                var target = new SquareAccumulation.Target(Unique("sq" + Capitalised(p.LengthOf!)), Unique("touched" + Capitalised(p.LengthOf!)));
+                targets[p.Name] = target;
+                parameters.Add(new IrParam(target.Squares, IrType.Real, ParamShape.Span, true, null, p.LengthOf));
+                parameters.Add(new IrParam(target.Touched, IrType.Int, ParamShape.Span, true, "global::System.Span<ulong>"));
+                continue;
+            }
+            parameters.Add(p);
+            if (p.Type == IrType.Lanes && p.Shape == ParamShape.Span) parameters.Add(new IrParam(weights, IrType.Lanes, ParamShape.Scalar, false));
+        }
+        parameters.Add(new IrParam(flag, IrType.Bool, ParamShape.Scalar, true));
+        if (targets.Count == 0) return null;
+        var body = SquareAccumulation.Rewrite(function.Body, targets, new Var(weights, IrType.Lanes), flag);
+        if (body is null) return null;
+        return new GeneratedMember(_spec.Name + "VjpSquares", new IrFunction(parameters.ToEquatableArray(), body, null),
+            "Vector-mode VJP Jᵀ U for lanes cotangents U that adds Σ_l weights_l·(Jᵀ U)_l² into the squares spans, for parameters " +
+            "whose adjoint elements get one contribution each; sets single to false when one got more (helper of the GGN diagonal).",
+            IsHelper: true);
+    }
+
+    private static string Capitalised(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
 }
