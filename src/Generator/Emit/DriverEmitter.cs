@@ -148,8 +148,7 @@ internal sealed class DriverEmitter
         }
         else
         {
-            EmitSquaresPasses(spec, args, driver);
-            _w.Open("if (!_single)");
+            _w.Open(EmitSquaresPasses(args, driver) ? "else" : "if (!_single)");
             _w.Line("// Some parameter element got two contributions in one reverse sweep: the squares are not the diagonal.");
             if (!driver.Accumulate) ClearResults(inputs);
             EmitLanesGradientPasses(spec, args, inputs);
@@ -175,9 +174,10 @@ internal sealed class DriverEmitter
     /// <summary>
     /// The direct path: per block of factor columns one squares sweep (<see cref="SquareAccumulation"/>), which adds the
     /// squares of single contributions into the result spans (a scratch span when accumulating, added at the end) and
-    /// clears <c>_single</c> as soon as an element gets a second contribution.
+    /// clears <c>_single</c> as soon as an element gets a second contribution. Then, when the results need finishing, an
+    /// <c>if (_single)</c> block that finishes them: true when it was written (the fallback is its <c>else</c>).
     /// </summary>
-    private void EmitSquaresPasses(MethodSpec spec, string args, Driver driver)
+    private bool EmitSquaresPasses(string args, Driver driver)
     {
         var inputs = driver.Inputs;
         _w.Line("// Squares added where each contribution is made, checked to be one per element and sweep (else the lanes-gradient path below).");
@@ -217,7 +217,7 @@ internal sealed class DriverEmitter
         _w.Close();
         // Non-accumulating span results hold their squares already.
         var finish = inputs.Where(i => !i.IsSpan || driver.Accumulate).ToList();
-        if (finish.Count == 0) return;
+        if (finish.Count == 0) return false;
         _w.Open("if (_single)");
         foreach (var input in finish)
         {
@@ -225,6 +225,7 @@ internal sealed class DriverEmitter
             _w.Line(input.IsSpan ? $"global::AutoCurv.CompilerServices.Kernels.Axpy(({_t})1, _sq_{input.Name}, {result});" : $"{result} += _sq_{input.Name};");
         }
         _w.Close();
+        return true;
     }
 
     /// <summary>The lanes-gradient path: per block of factor columns one lanes VJP, whose gradient's weighted squares are summed.</summary>
