@@ -144,7 +144,7 @@ internal sealed class MemberBuilder
         var lossProgram = LossProgram(target);
         var lossHvpLanes = Member(() => HvpLanes(lossProgram, _spec.Name + "LossHvpLanes", target));
         var vjpLanes = Member(VjpLanes);
-        var vjpSquares = VjpSquares(vjpLanes);
+        var vjpSquares = VjpSquaresAllPasses() ?? VjpSquares(vjpLanes);
         var lossValue = Member(() => LossValue(target));
         var members = new List<GeneratedMember>
         {
@@ -537,7 +537,7 @@ internal sealed class MemberBuilder
         }
         var function = new IrFunction(parameters.ToEquatableArray(), Block.Empty, "_value");
         return new GeneratedMember(name, function, summary, IsLossGeneric: target is not null,
-            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate, squares?.Name));
+            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate, squares?.Name, _squaresSweepAll));
     }
 
     // ------------------------------------------------------------ loss-composed members (vector functions)
@@ -668,6 +668,7 @@ internal sealed class MemberBuilder
     /// </summary>
     private GeneratedMember? VjpSquares(GeneratedMember vjpLanes)
     {
+        _squaresSweepAll = false;
         var function = vjpLanes.Function;
         _taken = new HashSet<string>(_reserved);
         foreach (var p in function.Parameters) _taken.Add(p.Name);
@@ -700,4 +701,119 @@ internal sealed class MemberBuilder
     }
 
     private static string Capitalised(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
+
+    /// <summary>Whether the squares helper built last (<see cref="VjpSquaresAllPasses"/>) runs every pass in one call.</summary>
+    private bool _squaresSweepAll;
+
+    /// <summary>
+    /// The squares helper with every pass in one call: one forward sweep, then per block of lanes columns of the loss
+    /// factor (cotangents <c>[block·C + row]</c>, weights <c>signs[block]</c>) a reverse sweep. Only when a reverse
+    /// sweep can run again on the same primal state: it pops no value stack and writes no primal name (only adjoints
+    /// and its own locals), and the adjoint state it leaves is zeroed before the next pass. All Wrt inputs must be
+    /// spans. Null otherwise (<see cref="VjpSquares"/>, which recomputes the forward sweep per pass, is used then).
+    /// </summary>
+    private GeneratedMember? VjpSquaresAllPasses()
+    {
+        if (_wrt.Any(w => w.Kind != SourceParamKind.RealSpan)) return null;
+        _taken = new HashSet<string>(_reserved);
+        string output = OutputName!;
+        string outputAdjoint = Unique("_d_" + output);
+        string cotangents = Unique("outputCotangents");
+        string signs = Unique("signs");
+        string pass = Unique("_pass");
+        string row = Unique("_row");
+        var grads = Group("g", isOutput: true, lanes: true);
+        var adjointNames = new Dictionary<string, string> { [output] = outputAdjoint };
+        foreach (var g in grads) adjointNames[g.Input.Name] = g.Param.Name;
+        var body = _primal.Body;
+        var transform = new AdjointTransform(Activity.Varied(body, WrtNames), adjointNames, NamesOf(body), lanes: true, rules: _rules);
+        var result = transform.Transform(body, Enumerable.Empty<string>());
+
+        // Re-runnable reverse sweep: no pops, no primal writes (loop counters are the loops' own).
+        if (HasPop(result.Reverse)) return null;
+        var written = IrWalk.Writes(result.Reverse);
+        var ownLocals = new HashSet<string>();
+        DeclaredIn(result.Reverse, ownLocals);
+        written.ExceptWith(ownLocals);
+        if (written.Overlaps(NamesOf(body))) return null;
+        written.ExceptWith(grads.Select(g => g.Param.Name));
+        written.Remove(outputAdjoint);
+        // The adjoint state the passes share, zeroed at the start of each: declared at the top of the forward program.
+        var zero = new List<Stmt>();
+        foreach (var s in result.Declarations.Statements.Concat(result.Forward.Statements))
+        {
+            if (s is Declare d && written.Remove(d.Name)) zero.Add(new Assign(new Var(d.Name, d.Type), Ex.Zero(d.Type)));
+            else if (s is DeclareSpan ds && written.Remove(ds.Name)) zero.Add(new ClearSpan(ds.Name));
+        }
+        if (written.Count > 0) return null;
+
+        var c = new Len(output);
+        var passBody = new List<Stmt>();
+        passBody.AddRange(ClearSpans(grads));
+        passBody.AddRange(zero);
+        passBody.Add(new For(row, Lit.Int(0), BinaryOp.Less, c, 1, Concat(new Stmt[]
+        {
+            new Assign(new Elem(outputAdjoint, new Var(row, IrType.Int), IrType.Lanes),
+                new Elem(cotangents, new Binary(BinaryOp.Add, new Binary(BinaryOp.Multiply, new Var(pass, IrType.Int), c), new Var(row, IrType.Int)), IrType.Lanes)),
+        })));
+        passBody.Add(new Comment("reverse sweep"));
+        passBody.AddRange(result.Reverse.Statements);
+        var statements = new List<Stmt>();
+        statements.AddRange(result.Declarations.Statements);
+        statements.Add(new Comment("forward sweep (once: every pass reads the same primal values)"));
+        statements.AddRange(result.Forward.Statements);
+        statements.Add(new DeclareSpan(outputAdjoint, IrType.Lanes, c));
+        statements.Add(new For(pass, Lit.Int(0), BinaryOp.Less, new Len(signs), 1, Concat(passBody)));
+        var lanesParameters = Original.Concat(new[]
+        {
+            new IrParam(cotangents, IrType.Lanes, ParamShape.Span, false),
+            new IrParam(signs, IrType.Lanes, ParamShape.Span, false),
+        }).Concat(grads.Select(g => g.Param)).ToEquatableArray();
+        // The clean-up passes of every member, on the lanes program, before its accumulations become squares.
+        var lanes = AccumulationFusion.Apply(DeadStores.Apply(new IrFunction(lanesParameters, Concat(statements), null)));
+
+        string flag = Unique("single");
+        var targets = new Dictionary<string, SquareAccumulation.Target>();
+        var parameters = new List<IrParam>(lanesParameters.Take(lanesParameters.Count - grads.Count));
+        foreach (var g in grads)
+        {
+            var target = new SquareAccumulation.Target(Unique("sq" + Capitalised(g.Input.Name)), Unique("touched" + Capitalised(g.Input.Name)));
+            targets[g.Param.Name] = target;
+            parameters.Add(new IrParam(target.Squares, IrType.Real, ParamShape.Span, true, null, g.Input.Name));
+            parameters.Add(new IrParam(target.Touched, IrType.Int, ParamShape.Span, true, "global::System.Span<ulong>"));
+        }
+        parameters.Add(new IrParam(flag, IrType.Bool, ParamShape.Scalar, true));
+        var squares = SquareAccumulation.Rewrite(lanes.Body, targets, new Elem(signs, new Var(pass, IrType.Int), IrType.Lanes), flag);
+        if (squares is null) return null;
+        _squaresSweepAll = true;
+        return new GeneratedMember(_spec.Name + "VjpSquares", new IrFunction(parameters.ToEquatableArray(), squares, null),
+            "Vector-mode VJPs Jᵀ U_b for the blocks b of lanes cotangents (U_b = rows b·C … b·C + C − 1 of the cotangents), " +
+            "adding Σ_l signs[b]_l·(Jᵀ U_b)_l² into the squares spans for parameters whose adjoint elements get one contribution " +
+            "per block; one forward sweep, one reverse sweep per block; sets single to false when an element got more " +
+            "(helper of the GGN diagonal).",
+            IsHelper: true);
+    }
+
+    private static bool HasPop(Block block) => block.Statements.Any(s => s switch
+    {
+        Pop => true,
+        For f => HasPop(f.Body),
+        If i => HasPop(i.Then) || HasPop(i.Else),
+        _ => false,
+    });
+
+    /// <summary>Locals a block declares (scalars, spans, loop counters), nested blocks included.</summary>
+    private static void DeclaredIn(Block block, HashSet<string> names)
+    {
+        foreach (var s in block.Statements)
+        {
+            switch (s)
+            {
+                case Declare d: names.Add(d.Name); break;
+                case DeclareSpan d: names.Add(d.Name); break;
+                case For f: names.Add(f.Counter); DeclaredIn(f.Body, names); break;
+                case If i: DeclaredIn(i.Then, names); DeclaredIn(i.Else, names); break;
+            }
+        }
+    }
 }

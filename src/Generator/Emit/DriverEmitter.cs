@@ -172,7 +172,8 @@ internal sealed class DriverEmitter
     }
 
     /// <summary>
-    /// The direct path: per block of factor columns one squares sweep (<see cref="SquareAccumulation"/>), which adds the
+    /// The direct path: per block of factor columns one squares sweep (<see cref="SquareAccumulation"/>; all blocks in
+    /// one call when the helper sweeps them all), which adds the
     /// squares of single contributions into the result spans (a scratch span when accumulating, added at the end) and
     /// clears <c>_single</c> as soon as an element gets a second contribution. Then, when the results need finishing, an
     /// <c>if (_single)</c> block that finishes them: true when it was written (the fallback is its <c>else</c>).
@@ -193,28 +194,43 @@ internal sealed class DriverEmitter
             }
             else _w.Line($"{_t} _sq_{input.Name} = 0;");
         }
-        _w.Line("bool _single = true;");
-        _w.Open($"for (int _block = 0; _block < _c; _block += {Lanes})");
-        LoadFactorColumns();
-        var callArgs = new List<string> { args, "_u", "_sign" };
+        var results = new List<string>();
         foreach (var input in inputs)
         {
             if (input.IsSpan)
             {
-                callArgs.Add("_sq_" + input.Name);
-                callArgs.Add("_touched_" + input.Name);
+                results.Add("_sq_" + input.Name);
+                results.Add("_touched_" + input.Name);
             }
-            else callArgs.Add($"out var _g_{input.Name}");
+            else results.Add($"out var _g_{input.Name}");
         }
-        callArgs.Add("out bool _once");
-        _w.Line($"{driver.SquaresHelper}({string.Join(", ", callArgs)});");
-        foreach (var input in inputs.Where(i => !i.IsSpan))
-            _w.Line($"_sq_{input.Name} += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}, _sign);");
-        _w.Open("if (!_once)");
-        _w.Line("_single = false;");
-        _w.Line("break;");
-        _w.Close();
-        _w.Close();
+        if (driver.SquaresSweepsAll)
+        {
+            // Every block of factor columns at once: the helper runs one forward sweep and a reverse sweep per block.
+            _w.Line($"int _blocks = (_c + {Lanes} - 1) / {Lanes};");
+            Scratch("_u_all", _vec, "_blocks * _c", 64);
+            Scratch("_sign_all", _vec, "_blocks", 64);
+            _w.Open("for (int _k = 0; _k < _blocks; _k++)");
+            _w.Line($"int _block = _k * {Lanes};");
+            _w.Line($"for (int _row = 0; _row < _c; _row++) _u_all[_k * _c + _row] = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_factor, _row * _c + _block, _row * _c + _c);");
+            _w.Line($"_sign_all[_k] = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_signs, _block, _c);");
+            _w.Close();
+            _w.Line($"{driver.SquaresHelper}({args}, _u_all, _sign_all, {string.Join(", ", results)}, out bool _single);");
+        }
+        else
+        {
+            _w.Line("bool _single = true;");
+            _w.Open($"for (int _block = 0; _block < _c; _block += {Lanes})");
+            LoadFactorColumns();
+            _w.Line($"{driver.SquaresHelper}({args}, _u, _sign, {string.Join(", ", results)}, out bool _once);");
+            foreach (var input in inputs.Where(i => !i.IsSpan))
+                _w.Line($"_sq_{input.Name} += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}, _sign);");
+            _w.Open("if (!_once)");
+            _w.Line("_single = false;");
+            _w.Line("break;");
+            _w.Close();
+            _w.Close();
+        }
         // Non-accumulating span results hold their squares already.
         var finish = inputs.Where(i => !i.IsSpan || driver.Accumulate).ToList();
         if (finish.Count == 0) return false;
