@@ -144,7 +144,8 @@ internal sealed class MemberBuilder
         var lossProgram = LossProgram(target);
         var lossHvpLanes = Member(() => HvpLanes(lossProgram, _spec.Name + "LossHvpLanes", target));
         var vjpLanes = Member(VjpLanes);
-        var vjpSquares = VjpSquaresAllPasses() ?? VjpSquares(vjpLanes);
+        var allPasses = VjpSquaresAllPasses();
+        var squares = (Helper: allPasses ?? VjpSquares(vjpLanes), SweepsAll: allPasses is not null);
         var lossValue = Member(() => LossValue(target));
         var members = new List<GeneratedMember>
         {
@@ -156,7 +157,7 @@ internal sealed class MemberBuilder
             Member(() => Ggnvp(target)),
             Member(() => Drive(DriverKind.GgnDiagonal, _spec.Name + "GgnDiagonal", vjpLanes, target,
                 $"Computes the loss and the exact diagonal of the generalized Gauss-Newton matrix Jᵀ H_ℓ J (one lanes VJP per {LaneWord} columns of the loss factor S, H_ℓ = S Sᵀ); returns the loss.",
-                squares: vjpSquares)),
+                squares: squares)),
             Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal", lossHvpLanes, target,
                 "Computes the loss and the exact diagonal of the Hessian of ℓ∘f (vector-mode forward-over-reverse); returns the loss.")),
             Member(() => Drive(DriverKind.Hessian, _spec.Name + "LossHessian", lossHvpLanes, target,
@@ -164,10 +165,10 @@ internal sealed class MemberBuilder
             vjpLanes,
             lossHvpLanes,
         };
-        if (vjpSquares is not null) members.Add(vjpSquares);
+        if (squares.Helper is not null) members.Add(squares.Helper);
         if (_spec.IsModelShape)
         {
-            var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, vjpSquares, lossHvpLanes).ToList();
+            var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, squares, lossHvpLanes).ToList();
             members.AddRange(accumulating);
             var hvpOnly = Member(() => LossHvp(lossProgram, target, accumulate: true, withGradient: false));
             members.AddRange(BatchedMembers(lossValue, accumulating[0], hvpOnly, accumulating[2], target));
@@ -213,8 +214,8 @@ internal sealed class MemberBuilder
     /// overwriting them (the same programs without the clearing of the results), so a sum over samples
     /// needs no per-sample temporary and no extra pass over n doubles.
     /// </summary>
-    private IEnumerable<GeneratedMember> AccumulatingMembers(Program lossProgram, string target, GeneratedMember vjpLanes, GeneratedMember? vjpSquares,
-        GeneratedMember lossHvpLanes)
+    private IEnumerable<GeneratedMember> AccumulatingMembers(Program lossProgram, string target, GeneratedMember vjpLanes,
+        (GeneratedMember? Helper, bool SweepsAll) squares, GeneratedMember lossHvpLanes)
     {
         const string Adds = " Adds into its result spans instead of overwriting them (sums over samples).";
         yield return Member(() => LossGradient(lossProgram, target, accumulate: true));
@@ -222,7 +223,7 @@ internal sealed class MemberBuilder
         yield return Member(() => Ggnvp(target, accumulate: true));
         yield return Member(() => Drive(DriverKind.GgnDiagonal, _spec.Name + "GgnDiagonal" + AccumulateSuffix, vjpLanes, target,
             "Computes the loss and adds the exact diagonal of the generalized Gauss-Newton matrix to the diagonal span; returns the loss." + Adds, accumulate: true,
-            squares: vjpSquares));
+            squares: squares));
         yield return Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal" + AccumulateSuffix, lossHvpLanes, target,
             "Computes the loss and adds the exact diagonal of the Hessian of ℓ∘f to the diagonal span; returns the loss." + Adds, accumulate: true));
     }
@@ -514,7 +515,7 @@ internal sealed class MemberBuilder
     }
 
     private GeneratedMember Drive(DriverKind kind, string name, GeneratedMember helper, string? target, string summary, bool accumulate = false,
-        GeneratedMember? squares = null)
+        (GeneratedMember? Helper, bool SweepsAll) squares = default)
     {
         string prefix = kind == DriverKind.Hessian ? "" : "d";
         var inputs = new List<DriverInput>();
@@ -537,7 +538,7 @@ internal sealed class MemberBuilder
         }
         var function = new IrFunction(parameters.ToEquatableArray(), Block.Empty, "_value");
         return new GeneratedMember(name, function, summary, IsLossGeneric: target is not null,
-            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate, squares?.Name, _squaresSweepAll));
+            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate, squares.Helper?.Name, squares.SweepsAll));
     }
 
     // ------------------------------------------------------------ loss-composed members (vector functions)
@@ -668,7 +669,6 @@ internal sealed class MemberBuilder
     /// </summary>
     private GeneratedMember? VjpSquares(GeneratedMember vjpLanes)
     {
-        _squaresSweepAll = false;
         var function = vjpLanes.Function;
         _taken = new HashSet<string>(_reserved);
         foreach (var p in function.Parameters) _taken.Add(p.Name);
@@ -701,9 +701,6 @@ internal sealed class MemberBuilder
     }
 
     private static string Capitalised(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
-
-    /// <summary>Whether the squares helper built last (<see cref="VjpSquaresAllPasses"/>) runs every pass in one call.</summary>
-    private bool _squaresSweepAll;
 
     /// <summary>
     /// The squares helper with every pass in one call: one forward sweep, then per block of lanes columns of the loss
@@ -785,7 +782,6 @@ internal sealed class MemberBuilder
         parameters.Add(new IrParam(flag, IrType.Bool, ParamShape.Scalar, true));
         var squares = SquareAccumulation.Rewrite(lanes.Body, targets, new Elem(signs, new Var(pass, IrType.Int), IrType.Lanes), flag);
         if (squares is null) return null;
-        _squaresSweepAll = true;
         return new GeneratedMember(_spec.Name + "VjpSquares", new IrFunction(parameters.ToEquatableArray(), squares, null),
             "Vector-mode VJPs Jᵀ U_b for the blocks b of lanes cotangents (U_b = rows b·C … b·C + C − 1 of the cotangents), " +
             "adding Σ_l signs[b]_l·(Jᵀ U_b)_l² into the squares spans for parameters whose adjoint elements get one contribution " +
