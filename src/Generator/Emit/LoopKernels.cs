@@ -9,7 +9,9 @@ namespace AutoCurv.Generator.Emit;
 /// (<c>s += x[a + j] * y[b + j]</c>) or an axpy update (<c>z[c + j] += k * y[b + j]</c>), and
 /// emits SIMD kernels (<c>AutoCurv.CompilerServices.Kernels</c>) instead. It runs on the final IR of every
 /// mode, so forward sweeps, tangents, reverse sweeps and H·v of dense layers all get them. Axpy is
-/// exact; Dot reassociates the sum (values agree with the loop to rounding).
+/// exact; Dot reassociates the sum (values agree with the loop to rounding). The squares of an axpy's
+/// contributions in the GGN diagonal's reverse sweep (<see cref="AccumulateSquare"/>) become one
+/// <c>Lanes.AddSquares</c> per range, which factors out x[j]² (equal to the loop up to rounding).
 /// </summary>
 internal static class LoopKernels
 {
