@@ -25,9 +25,14 @@ internal enum DriverKind
 /// A member whose body is a fixed loop around a generated lanes helper (vector mode): seeds K
 /// directions per pass and unpacks the lanes. <paramref name="Inputs"/> are the Wrt inputs with their
 /// result parameter; <paramref name="Helper"/> the lanes helper to call. With <paramref name="Accumulate"/> a
-/// diagonal driver adds into its result spans instead of overwriting them.
+/// diagonal driver adds into its result spans instead of overwriting them. <paramref name="SquaresHelper"/>: the GGN
+/// diagonal's helper that adds the squares of single contributions directly (<see cref="SquareAccumulation"/>), tried
+/// before <paramref name="Helper"/>; null when the lanes VJP could not be rewritten. With <paramref name="SquaresSweepsAll"/>
+/// one call of it runs every pass (one forward sweep, then a reverse sweep per block of factor columns); otherwise
+/// it is called once per block.
 /// </summary>
-internal sealed record Driver(DriverKind Kind, string Helper, EquatableArray<DriverInput> Inputs, string? Target, string? ResultName, bool Accumulate = false);
+internal sealed record Driver(DriverKind Kind, string Helper, EquatableArray<DriverInput> Inputs, string? Target, string? ResultName, bool Accumulate = false,
+    string? SquaresHelper = null, bool SquaresSweepsAll = false);
 
 /// <summary>A Wrt input of a driver: its name, whether it is a span, and the driver's result parameter for it.</summary>
 internal sealed record DriverInput(string Name, bool IsSpan, string Result);

@@ -152,6 +152,8 @@ internal sealed class MemberBuilder
         var lossProgram = LossProgram(target);
         var lossHvpLanes = Member(() => HvpLanes(lossProgram, _spec.Name + "LossHvpLanes", target));
         var vjpLanes = Member(VjpLanes);
+        var allPasses = VjpSquaresAllPasses();
+        var squares = (Helper: allPasses ?? VjpSquares(vjpLanes), SweepsAll: allPasses is not null);
         var lossValue = Member(() => LossValue(target));
         var members = new List<GeneratedMember>
         {
@@ -162,7 +164,8 @@ internal sealed class MemberBuilder
             Member(() => LossHvp(lossProgram, target)),
             Member(() => Ggnvp(target)),
             Member(() => Drive(DriverKind.GgnDiagonal, _spec.Name + "GgnDiagonal", vjpLanes, target,
-                $"Computes the loss and the exact diagonal of the generalized Gauss-Newton matrix Jᵀ H_ℓ J (one lanes VJP per {LaneWord} columns of the loss factor S, H_ℓ = S Sᵀ); returns the loss.")),
+                $"Computes the loss and the exact diagonal of the generalized Gauss-Newton matrix Jᵀ H_ℓ J (one lanes VJP per {LaneWord} columns of the loss factor S, H_ℓ = S Sᵀ); returns the loss.",
+                squares: squares)),
             Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal", lossHvpLanes, target,
                 "Computes the loss and the exact diagonal of the Hessian of ℓ∘f (vector-mode forward-over-reverse); returns the loss.")),
             Member(() => Drive(DriverKind.Hessian, _spec.Name + "LossHessian", lossHvpLanes, target,
@@ -170,9 +173,10 @@ internal sealed class MemberBuilder
             vjpLanes,
             lossHvpLanes,
         };
+        if (squares.Helper is not null) members.Add(squares.Helper);
         if (_spec.IsModelShape)
         {
-            var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, lossHvpLanes).ToList();
+            var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, squares, lossHvpLanes).ToList();
             members.AddRange(accumulating);
             var hvpOnly = Member(() => LossHvp(lossProgram, target, accumulate: true, withGradient: false));
             members.AddRange(BatchedMembers(lossValue, accumulating[0], hvpOnly, accumulating[2], target));
@@ -218,14 +222,16 @@ internal sealed class MemberBuilder
     /// overwriting them (the same programs without the clearing of the results), so a sum over samples
     /// needs no per-sample temporary and no extra pass over n doubles.
     /// </summary>
-    private IEnumerable<GeneratedMember> AccumulatingMembers(Program lossProgram, string target, GeneratedMember vjpLanes, GeneratedMember lossHvpLanes)
+    private IEnumerable<GeneratedMember> AccumulatingMembers(Program lossProgram, string target, GeneratedMember vjpLanes,
+        (GeneratedMember? Helper, bool SweepsAll) squares, GeneratedMember lossHvpLanes)
     {
         const string Adds = " Adds into its result spans instead of overwriting them (sums over samples).";
         yield return Member(() => LossGradient(lossProgram, target, accumulate: true));
         yield return Member(() => LossHvp(lossProgram, target, accumulate: true));
         yield return Member(() => Ggnvp(target, accumulate: true));
         yield return Member(() => Drive(DriverKind.GgnDiagonal, _spec.Name + "GgnDiagonal" + AccumulateSuffix, vjpLanes, target,
-            "Computes the loss and adds the exact diagonal of the generalized Gauss-Newton matrix to the diagonal span; returns the loss." + Adds, accumulate: true));
+            "Computes the loss and adds the exact diagonal of the generalized Gauss-Newton matrix to the diagonal span; returns the loss." + Adds, accumulate: true,
+            squares: squares));
         yield return Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal" + AccumulateSuffix, lossHvpLanes, target,
             "Computes the loss and adds the exact diagonal of the Hessian of ℓ∘f to the diagonal span; returns the loss." + Adds, accumulate: true));
     }
@@ -516,7 +522,8 @@ internal sealed class MemberBuilder
             "Vector-mode H·V for the lanes directions V (helper of the dense Hessian and exact diagonal).", IsLossGeneric: target is not null, IsHelper: true);
     }
 
-    private GeneratedMember Drive(DriverKind kind, string name, GeneratedMember helper, string? target, string summary, bool accumulate = false)
+    private GeneratedMember Drive(DriverKind kind, string name, GeneratedMember helper, string? target, string summary, bool accumulate = false,
+        (GeneratedMember? Helper, bool SweepsAll) squares = default)
     {
         string prefix = kind == DriverKind.Hessian ? "" : "d";
         var inputs = new List<DriverInput>();
@@ -539,7 +546,7 @@ internal sealed class MemberBuilder
         }
         var function = new IrFunction(parameters.ToEquatableArray(), Block.Empty, "_value");
         return new GeneratedMember(name, function, summary, IsLossGeneric: target is not null,
-            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate));
+            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate, squares.Helper?.Name, squares.SweepsAll));
     }
 
     // ------------------------------------------------------------ loss-composed members (vector functions)
@@ -660,5 +667,157 @@ internal sealed class MemberBuilder
             .Concat(grads.Select(g => g.Param)).ToEquatableArray();
         return new GeneratedMember(_spec.Name + "VjpLanes", new IrFunction(parameters, body, null),
             "Vector-mode VJP Jᵀ U for lanes cotangents U (helper of the GGN diagonal).", IsHelper: true);
+    }
+
+    /// <summary>
+    /// The lanes VJP with the squares of single contributions added directly (<see cref="SquareAccumulation"/>):
+    /// per span input a squares span and a bitmap replace the lanes gradient; scalar inputs keep their lanes
+    /// adjoint. Null when the rewrite does not apply. Built from the finished <paramref name="vjpLanes"/>, whose
+    /// clean-up passes have already run (their fused accumulations are single contributions).
+    /// </summary>
+    private GeneratedMember? VjpSquares(GeneratedMember vjpLanes)
+    {
+        var function = vjpLanes.Function;
+        _taken = new HashSet<string>(_reserved);
+        foreach (var p in function.Parameters) _taken.Add(p.Name);
+        IrWalk.AddMentions(function.Body, _taken);
+        string weights = Unique("weights");
+        string flag = Unique("single");
+        var targets = new Dictionary<string, SquareAccumulation.Target>();
+        var parameters = new List<IrParam>();
+        foreach (var p in function.Parameters)
+        {
+            if (p.Type == IrType.Lanes && p.Shape == ParamShape.Span && p.IsOutput)
+            {
+                var target = new SquareAccumulation.Target(Unique("sq" + Capitalised(p.LengthOf!)), Unique("touched" + Capitalised(p.LengthOf!)));
+                targets[p.Name] = target;
+                parameters.Add(new IrParam(target.Squares, IrType.Real, ParamShape.Span, true, null, p.LengthOf));
+                parameters.Add(new IrParam(target.Touched, IrType.Int, ParamShape.Span, true, "global::System.Span<ulong>"));
+                continue;
+            }
+            parameters.Add(p);
+            if (p.Type == IrType.Lanes && p.Shape == ParamShape.Span) parameters.Add(new IrParam(weights, IrType.Lanes, ParamShape.Scalar, false));
+        }
+        parameters.Add(new IrParam(flag, IrType.Bool, ParamShape.Scalar, true));
+        if (targets.Count == 0) return null;
+        var body = SquareAccumulation.Rewrite(function.Body, targets, new Var(weights, IrType.Lanes), flag);
+        if (body is null) return null;
+        return new GeneratedMember(_spec.Name + "VjpSquares", new IrFunction(parameters.ToEquatableArray(), body, null),
+            "Vector-mode VJP Jᵀ U for lanes cotangents U that adds Σ_l weights_l·(Jᵀ U)_l² into the squares spans, for parameters " +
+            "whose adjoint elements get one contribution each; sets single to false when one got more (helper of the GGN diagonal).",
+            IsHelper: true);
+    }
+
+    private static string Capitalised(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
+
+    /// <summary>
+    /// The squares helper with every pass in one call: one forward sweep, then per block of lanes columns of the loss
+    /// factor (cotangents <c>[block·C + row]</c>, weights <c>signs[block]</c>) a reverse sweep. Only when a reverse
+    /// sweep can run again on the same primal state: it pops no value stack and writes no primal name (only adjoints
+    /// and its own locals), and the adjoint state it leaves is zeroed before the next pass. All Wrt inputs must be
+    /// spans. Null otherwise (<see cref="VjpSquares"/>, which recomputes the forward sweep per pass, is used then).
+    /// </summary>
+    private GeneratedMember? VjpSquaresAllPasses()
+    {
+        if (_wrt.Any(w => w.Kind != SourceParamKind.RealSpan)) return null;
+        _taken = new HashSet<string>(_reserved);
+        string output = OutputName!;
+        string outputAdjoint = Unique("_d_" + output);
+        string cotangents = Unique("outputCotangents");
+        string signs = Unique("signs");
+        string pass = Unique("_pass");
+        string row = Unique("_row");
+        var grads = Group("g", isOutput: true, lanes: true);
+        var adjointNames = new Dictionary<string, string> { [output] = outputAdjoint };
+        foreach (var g in grads) adjointNames[g.Input.Name] = g.Param.Name;
+        var body = _primal.Body;
+        var transform = new AdjointTransform(Activity.Varied(body, WrtNames), adjointNames, NamesOf(body), lanes: true, rules: _rules);
+        var result = transform.Transform(body, Enumerable.Empty<string>());
+
+        // Re-runnable reverse sweep: no pops, no primal writes (loop counters are the loops' own).
+        if (HasPop(result.Reverse)) return null;
+        var written = IrWalk.Writes(result.Reverse);
+        var ownLocals = new HashSet<string>();
+        DeclaredIn(result.Reverse, ownLocals);
+        written.ExceptWith(ownLocals);
+        if (written.Overlaps(NamesOf(body))) return null;
+        written.ExceptWith(grads.Select(g => g.Param.Name));
+        written.Remove(outputAdjoint);
+        // The adjoint state the passes share, zeroed at the start of each: declared at the top of the forward program.
+        var zero = new List<Stmt>();
+        foreach (var s in result.Declarations.Statements.Concat(result.Forward.Statements))
+        {
+            if (s is Declare d && written.Remove(d.Name)) zero.Add(new Assign(new Var(d.Name, d.Type), Ex.Zero(d.Type)));
+            else if (s is DeclareSpan ds && written.Remove(ds.Name)) zero.Add(new ClearSpan(ds.Name));
+        }
+        if (written.Count > 0) return null;
+
+        var c = new Len(output);
+        var passBody = new List<Stmt>();
+        passBody.AddRange(ClearSpans(grads));
+        passBody.AddRange(zero);
+        passBody.Add(new For(row, Lit.Int(0), BinaryOp.Less, c, 1, Concat(new Stmt[]
+        {
+            new Assign(new Elem(outputAdjoint, new Var(row, IrType.Int), IrType.Lanes),
+                new Elem(cotangents, new Binary(BinaryOp.Add, new Binary(BinaryOp.Multiply, new Var(pass, IrType.Int), c), new Var(row, IrType.Int)), IrType.Lanes)),
+        })));
+        passBody.Add(new Comment("reverse sweep"));
+        passBody.AddRange(result.Reverse.Statements);
+        var statements = new List<Stmt>();
+        statements.AddRange(result.Declarations.Statements);
+        statements.Add(new Comment("forward sweep (once: every pass reads the same primal values)"));
+        statements.AddRange(result.Forward.Statements);
+        statements.Add(new DeclareSpan(outputAdjoint, IrType.Lanes, c));
+        statements.Add(new For(pass, Lit.Int(0), BinaryOp.Less, new Len(signs), 1, Concat(passBody)));
+        var lanesParameters = Original.Concat(new[]
+        {
+            new IrParam(cotangents, IrType.Lanes, ParamShape.Span, false),
+            new IrParam(signs, IrType.Lanes, ParamShape.Span, false),
+        }).Concat(grads.Select(g => g.Param)).ToEquatableArray();
+        // The clean-up passes of every member, on the lanes program, before its accumulations become squares.
+        var lanes = AccumulationFusion.Apply(DeadStores.Apply(new IrFunction(lanesParameters, Concat(statements), null)));
+
+        string flag = Unique("single");
+        var targets = new Dictionary<string, SquareAccumulation.Target>();
+        var parameters = new List<IrParam>(lanesParameters.Take(lanesParameters.Count - grads.Count));
+        foreach (var g in grads)
+        {
+            var target = new SquareAccumulation.Target(Unique("sq" + Capitalised(g.Input.Name)), Unique("touched" + Capitalised(g.Input.Name)));
+            targets[g.Param.Name] = target;
+            parameters.Add(new IrParam(target.Squares, IrType.Real, ParamShape.Span, true, null, g.Input.Name));
+            parameters.Add(new IrParam(target.Touched, IrType.Int, ParamShape.Span, true, "global::System.Span<ulong>"));
+        }
+        parameters.Add(new IrParam(flag, IrType.Bool, ParamShape.Scalar, true));
+        var squares = SquareAccumulation.Rewrite(lanes.Body, targets, new Elem(signs, new Var(pass, IrType.Int), IrType.Lanes), flag);
+        if (squares is null) return null;
+        return new GeneratedMember(_spec.Name + "VjpSquares", new IrFunction(parameters.ToEquatableArray(), squares, null),
+            "Vector-mode VJPs Jᵀ U_b for the blocks b of lanes cotangents (U_b = rows b·C … b·C + C − 1 of the cotangents), " +
+            "adding Σ_l signs[b]_l·(Jᵀ U_b)_l² into the squares spans for parameters whose adjoint elements get one contribution " +
+            "per block; one forward sweep, one reverse sweep per block; sets single to false when an element got more " +
+            "(helper of the GGN diagonal).",
+            IsHelper: true);
+    }
+
+    private static bool HasPop(Block block) => block.Statements.Any(s => s switch
+    {
+        Pop => true,
+        For f => HasPop(f.Body),
+        If i => HasPop(i.Then) || HasPop(i.Else),
+        _ => false,
+    });
+
+    /// <summary>Locals a block declares (scalars, spans, loop counters), nested blocks included.</summary>
+    private static void DeclaredIn(Block block, HashSet<string> names)
+    {
+        foreach (var s in block.Statements)
+        {
+            switch (s)
+            {
+                case Declare d: names.Add(d.Name); break;
+                case DeclareSpan d: names.Add(d.Name); break;
+                case For f: names.Add(f.Counter); DeclaredIn(f.Body, names); break;
+                case If i: DeclaredIn(i.Then, names); DeclaredIn(i.Else, names); break;
+            }
+        }
     }
 }

@@ -26,11 +26,13 @@ internal sealed class DriverEmitter
 
     private string Lanes => $"global::System.Runtime.Intrinsics.Vector256<{_t}>.Count";
 
-    private void Scratch(string name, string element, string length, int limit)
+    /// <param name="clear">Zero the span (rented memory is zeroed already; stackalloc is not, under SkipLocalsInit).</param>
+    private void Scratch(string name, string element, string length, int limit, bool clear = false)
     {
         string rent = "_rent_" + name.TrimStart('_');
         _w.Line($"{element}[]? {rent} = null;");
         _w.Line($"global::System.Span<{element}> {name} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
+        if (clear) _w.Line($"if ({rent} is null) {name}.Clear();");
         _rented.Add(rent);
     }
 
@@ -129,28 +131,129 @@ internal sealed class DriverEmitter
     private void EmitGgnDiagonal(GeneratedMember member, MethodSpec spec, string args, Driver driver)
     {
         var inputs = driver.Inputs;
-        string output = spec.Parameters.First(p => p.Kind == SourceParamKind.Output).Name;
-        string target = driver.Target!;
-        if (!driver.Accumulate)
-        {
-            foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
-            foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
-        }
+        string output = Identifiers.Escape(spec.Parameters.First(p => p.Kind == SourceParamKind.Output).Name);
+        string target = Identifiers.Escape(driver.Target!);
+        if (!driver.Accumulate) ClearResults(inputs);
         _w.Line("// One forward pass for f, then the factor S of H_ℓ = S diag(σ) Sᵀ: diag(G) = Σ_c σ_c (Jᵀ s_c)², lanes columns per reverse sweep.");
-        _w.Line($"{_t} _value = {spec.Name}Loss<TLoss>({args}, {Identifiers.Escape(target)});");
-        _w.Line($"int _c = {Identifiers.Escape(output)}.Length;");
+        _w.Line($"{_t} _value = {spec.Name}Loss<TLoss>({args}, {target});");
+        _w.Line($"int _c = {output}.Length;");
         Scratch("_factor", _t, "_c * _c", 256);
-        _w.Line($"TLoss.HessianFactor<{_t}>({Identifiers.Escape(output)}, {Identifiers.Escape(target)}, _factor);");
+        _w.Line($"TLoss.HessianFactor<{_t}>({output}, {target}, _factor);");
         Scratch("_signs", _t, "_c", 256);
-        _w.Line($"TLoss.HessianFactorSigns<{_t}>({Identifiers.Escape(output)}, {Identifiers.Escape(target)}, _signs);");
+        _w.Line($"TLoss.HessianFactorSigns<{_t}>({output}, {target}, _signs);");
         Scratch("_u", _vec, "_c", 64);
+        if (driver.SquaresHelper is null)
+        {
+            EmitLanesGradientPasses(spec, args, inputs);
+        }
+        else
+        {
+            _w.Open(EmitSquaresPasses(args, driver) ? "else" : "if (!_single)");
+            _w.Line("// Some parameter element got two contributions in one reverse sweep: the squares are not the diagonal.");
+            if (!driver.Accumulate) ClearResults(inputs);
+            EmitLanesGradientPasses(spec, args, inputs);
+            _w.Close();
+        }
+        ReturnScratch();
+        _w.Line("return _value;");
+    }
+
+    private void ClearResults(IEnumerable<DriverInput> inputs)
+    {
+        foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
+        foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
+    }
+
+    /// <summary>Loads lanes columns <c>_block</c>.. of the factor into <c>_u</c> and their signs into <c>_sign</c>.</summary>
+    private void LoadFactorColumns()
+    {
+        _w.Line($"for (int _row = 0; _row < _c; _row++) _u[_row] = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_factor, _row * _c + _block, _row * _c + _c);");
+        _w.Line($"var _sign = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_signs, _block, _c);");
+    }
+
+    /// <summary>
+    /// The direct path: per block of factor columns one squares sweep (<see cref="SquareAccumulation"/>; all blocks in
+    /// one call when the helper sweeps them all), which adds the
+    /// squares of single contributions into the result spans (a scratch span when accumulating, added at the end) and
+    /// clears <c>_single</c> as soon as an element gets a second contribution. Then, when the results need finishing, an
+    /// <c>if (_single)</c> block that finishes them: true when it was written (the fallback is its <c>else</c>).
+    /// </summary>
+    private bool EmitSquaresPasses(string args, Driver driver)
+    {
+        var inputs = driver.Inputs;
+        _w.Line("// Squares added where each contribution is made, checked to be one per element and sweep (else the lanes-gradient path below).");
+        foreach (var input in inputs)
+        {
+            string name = Identifiers.Escape(input.Name);
+            if (input.IsSpan)
+            {
+                if (driver.Accumulate) Scratch("_sq_" + input.Name, _t, name + ".Length", 256, clear: true);
+                else _w.Line($"global::System.Span<{_t}> _sq_{input.Name} = {Identifiers.Escape(input.Result)};");
+                _w.Line($"int _words_{input.Name} = global::AutoCurv.CompilerServices.Lanes.TouchedLength({name}.Length);");
+                Scratch("_touched_" + input.Name, "ulong", "_words_" + input.Name, 256);
+            }
+            else _w.Line($"{_t} _sq_{input.Name} = 0;");
+        }
+        var results = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (input.IsSpan)
+            {
+                results.Add("_sq_" + input.Name);
+                results.Add("_touched_" + input.Name);
+            }
+            else results.Add($"out var _g_{input.Name}");
+        }
+        if (driver.SquaresSweepsAll)
+        {
+            // Every block of factor columns at once: the helper runs one forward sweep and a reverse sweep per block.
+            _w.Line($"int _blocks = (_c + {Lanes} - 1) / {Lanes};");
+            Scratch("_u_all", _vec, "_blocks * _c", 64);
+            Scratch("_sign_all", _vec, "_blocks", 64);
+            _w.Open("for (int _k = 0; _k < _blocks; _k++)");
+            _w.Line($"int _block = _k * {Lanes};");
+            _w.Line($"for (int _row = 0; _row < _c; _row++) _u_all[_k * _c + _row] = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_factor, _row * _c + _block, _row * _c + _c);");
+            _w.Line($"_sign_all[_k] = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_signs, _block, _c);");
+            _w.Close();
+            _w.Line($"{driver.SquaresHelper}({args}, _u_all, _sign_all, {string.Join(", ", results)}, out bool _single);");
+        }
+        else
+        {
+            _w.Line("bool _single = true;");
+            _w.Open($"for (int _block = 0; _block < _c; _block += {Lanes})");
+            LoadFactorColumns();
+            _w.Line($"{driver.SquaresHelper}({args}, _u, _sign, {string.Join(", ", results)}, out bool _once);");
+            foreach (var input in inputs.Where(i => !i.IsSpan))
+                _w.Line($"_sq_{input.Name} += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}, _sign);");
+            _w.Open("if (!_once)");
+            _w.Line("_single = false;");
+            _w.Line("break;");
+            _w.Close();
+            _w.Close();
+        }
+        // Non-accumulating span results hold their squares already.
+        var finish = inputs.Where(i => !i.IsSpan || driver.Accumulate).ToList();
+        if (finish.Count == 0) return false;
+        _w.Open("if (_single)");
+        foreach (var input in finish)
+        {
+            string result = Identifiers.Escape(input.Result);
+            _w.Line(input.IsSpan ? $"global::AutoCurv.CompilerServices.Kernels.Axpy(({_t})1, _sq_{input.Name}, {result});" : $"{result} += _sq_{input.Name};");
+        }
+        _w.Close();
+        return true;
+    }
+
+    /// <summary>The lanes-gradient path: per block of factor columns one lanes VJP, whose gradient's weighted squares are summed.</summary>
+    private void EmitLanesGradientPasses(MethodSpec spec, string args, IEnumerable<DriverInput> inputs)
+    {
+        int rentedBefore = _rented.Count;
         foreach (var input in inputs)
         {
             if (input.IsSpan) Scratch("_g_" + input.Name, _vec, Identifiers.Escape(input.Name) + ".Length", 64);
         }
         _w.Open($"for (int _block = 0; _block < _c; _block += {Lanes})");
-        _w.Line($"for (int _row = 0; _row < _c; _row++) _u[_row] = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_factor, _row * _c + _block, _row * _c + _c);");
-        _w.Line($"var _sign = global::AutoCurv.CompilerServices.Lanes.Load<{_t}>(_signs, _block, _c);");
+        LoadFactorColumns();
         var callArgs = new List<string> { args, "_u" };
         callArgs.AddRange(inputs.Select(i => i.IsSpan ? "_g_" + i.Name : $"out var _g_{i.Name}"));
         _w.Line($"{spec.Name}VjpLanes({string.Join(", ", callArgs)});");
@@ -162,7 +265,8 @@ internal sealed class DriverEmitter
                 _w.Line($"{Identifiers.Escape(input.Result)} += global::AutoCurv.CompilerServices.Lanes.WeightedSumOfSquares(_g_{input.Name}, _sign);");
         }
         _w.Close();
-        ReturnScratch();
-        _w.Line("return _value;");
+        // Returned here: a fallback's scratch lives in its own scope.
+        foreach (var r in _rented.Skip(rentedBefore)) _w.Line($"global::AutoCurv.CompilerServices.Scratch.Return({r});");
+        _rented.RemoveRange(rentedBefore, _rented.Count - rentedBefore);
     }
 }

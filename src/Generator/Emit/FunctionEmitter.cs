@@ -294,6 +294,9 @@ internal sealed class FunctionEmitter
             case RuntimeCall r:
                 EmitRuntimeCall(r);
                 break;
+            case AccumulateSquare q:
+                _w.Line($"{N(q.Flag)} &= global::AutoCurv.CompilerServices.Lanes.AddSquare<{_t}>({E(q.Value)}, {E(q.Weights)}, {N(q.Squares)}, {E(q.Index)}, {N(q.Touched)});");
+                break;
             default:
                 throw new NotSupportedException("emit " + s.GetType().Name);
         }

@@ -9,14 +9,21 @@ namespace AutoCurv.Generator.Emit;
 /// (<c>s += x[a + j] * y[b + j]</c>) or an axpy update (<c>z[c + j] += k * y[b + j]</c>), and
 /// emits SIMD kernels (<c>AutoCurv.CompilerServices.Kernels</c>) instead. It runs on the final IR of every
 /// mode, so forward sweeps, tangents, reverse sweeps and H·v of dense layers all get them. Axpy is
-/// exact; Dot reassociates the sum (values agree with the loop to rounding).
+/// exact; Dot reassociates the sum (values agree with the loop to rounding). The squares of an axpy's
+/// contributions in the GGN diagonal's reverse sweep (<see cref="AccumulateSquare"/>) become one
+/// <c>Lanes.AddSquares</c> per range, which factors out x[j]² (equal to the loop up to rounding).
 /// </summary>
 internal static class LoopKernels
 {
     private const string Kernels = "global::AutoCurv.CompilerServices.Kernels";
 
-    /// <summary>One recognised statement: kind, target, the two operands and their offsets.</summary>
-    internal sealed record Kernel(bool IsDot, Expr Target, Expr Scale, string X, Expr OffsetX, string? Y, Expr? OffsetY, bool Negate);
+    /// <summary>
+    /// One recognised statement: kind, target, the two operands and their offsets. <paramref name="Square"/>: the
+    /// statement is the square of an axpy's contributions (<c>Squares[c + j] ⊕= (k·y[b + j])²</c>), with the target
+    /// its squares span.
+    /// </summary>
+    internal sealed record Kernel(bool IsDot, Expr Target, Expr Scale, string X, Expr OffsetX, string? Y, Expr? OffsetY, bool Negate,
+        AccumulateSquare? Square = null);
 
     /// <param name="arrays">Names of spans that are arrays in the generated code (T[] parameters): sliced with AsSpan.</param>
     /// <param name="elementType">The element type keyword (double or float), for the generic lane kernels.</param>
@@ -45,7 +52,13 @@ internal static class LoopKernels
             bool lanes = k.Target.Type == IrType.Lanes || k.Scale.Type == IrType.Lanes;
             string generic = lanes ? $"<{elementType}>" : "";
             string sign = k.Negate ? "-" : "";
-            if (k.IsDot)
+            if (k.Square is { } q)
+            {
+                var offsetSquares = Offset(q.Index, counter)!;
+                w.Line($"{name(q.Flag)} &= global::AutoCurv.CompilerServices.Lanes.AddSquares<{elementType}>({e(k.Scale, 0)}, {e(q.Weights, 0)}, {Slice(k.X, k.OffsetX)}, " +
+                    $"{name(q.Squares)}, {e(Add(offsetSquares, new Var(start, IrType.Int)), 0)}, {name(q.Touched)});");
+            }
+            else if (k.IsDot)
             {
                 string op = k.Negate ? "-=" : "+=";
                 w.Line($"{e(k.Target, 0)} {op} {Kernels}.Dot{generic}({Slice(k.X, k.OffsetX)}, {Slice(k.Y!, k.OffsetY!)});");
@@ -81,6 +94,12 @@ internal static class LoopKernels
         foreach (var s in f.Body.Statements)
         {
             if (s is Comment) continue;
+            if (s is AccumulateSquare q)
+            {
+                if (MatchSquare(q, counter) is not { } square) return false;
+                kernels.Add(square);
+                continue;
+            }
             if (s is not Assign a) return false;
             var matched = Match(a, counter);
             if (matched is null) return false;
@@ -97,6 +116,7 @@ internal static class LoopKernels
             reads.Add(kernels[i].X);
             if (kernels[i].Y is not null) reads.Add(kernels[i].Y!);
             IrWalk.AddReads(kernels[i].OffsetX, reads);
+            if (kernels[i].Square is { } q) IrWalk.AddReads(q.Weights, reads);
             if (kernels[i].OffsetY is not null) IrWalk.AddReads(kernels[i].OffsetY!, reads);
             if (kernels[i].Target is Elem te) IrWalk.AddReads(te.Index, reads);
             if (targets.Any(reads.Contains)) return false;
@@ -146,6 +166,21 @@ internal static class LoopKernels
         }
         if (sum.Right is not Binary { Op: BinaryOp.Multiply } product) return null;
         return MatchOne(a.Target, product, counter, negate) is { } one ? new List<Kernel> { one } : null;
+    }
+
+    /// <summary>
+    /// <c>Squares[c + j] ⊕= (k·y[b + j])²</c> with lanes k and weights free of j and a real span y: one
+    /// <c>Lanes.AddSquares</c> over the range.
+    /// </summary>
+    private static Kernel? MatchSquare(AccumulateSquare q, Var counter)
+    {
+        if (Offset(q.Index, counter) is null || IrWalk.Mentions(q.Weights, counter.Name)) return null;
+        if (q.Value is not Binary { Op: BinaryOp.Multiply } product) return null;
+        var (y, k) = product.Right is Elem r ? (r, product.Left) : product.Left is Elem l ? (l, product.Right) : (null, null);
+        if (y is null || k is null || y.Type != IrType.Real || k.Type != IrType.Lanes || IrWalk.Mentions(k, counter.Name)) return null;
+        var oy = Offset(y.Index, counter);
+        if (oy is null) return null;
+        return new Kernel(false, new Elem(q.Squares, q.Index, IrType.Real), k, y.Span, oy, null, null, false, q);
     }
 
     private static void Terms(Expr e, List<Expr> terms)

@@ -54,6 +54,7 @@ internal static class IrWalk
             case Pop p: names.Add(TargetName(p.Target)); break;
             case ClearSpan c: names.Add(c.Name); break;
             case CopySpan c: names.Add(c.To); break;
+            case AccumulateSquare q: names.Add(q.Squares); names.Add(q.Touched); names.Add(q.Flag); break;
             case For f: names.Add(f.Counter); AddWrites(f.Body, names); break;
             case If i: AddWrites(i.Then, names); AddWrites(i.Else, names); break;
             case RuntimeCall r:
@@ -122,6 +123,14 @@ internal static class IrWalk
             case Pop p: if (p.Target is Elem pe) AddReads(pe.Index, names); names.Add(TargetName(p.Target)); break;
             case ClearSpan c: names.Add(c.Name); break;
             case CopySpan c: names.Add(c.From); names.Add(c.To); break;
+            case AccumulateSquare q:
+                AddReads(q.Index, names);
+                AddReads(q.Value, names);
+                AddReads(q.Weights, names);
+                names.Add(q.Squares);
+                names.Add(q.Touched);
+                names.Add(q.Flag);
+                break;
             case RuntimeCall r:
                 foreach (var span in r.Spans) names.Add(span);
                 foreach (var scalar in r.Scalars) AddReads(scalar, names);

@@ -40,6 +40,14 @@ internal sealed record CopySpan(string From, string To) : Stmt;
 internal sealed record Comment(string Text) : Stmt;
 
 /// <summary>
+/// The square of one contribution to a lanes adjoint element, where the adjoint itself is not kept (the exact GGN
+/// diagonal, <see cref="Differentiation.SquareAccumulation"/>): <c>Squares[Index] += Σ_l Weights_l·Value_l²</c>, the
+/// element marked in the bitmap <paramref name="Touched"/>, and the bool <paramref name="Flag"/> cleared when it was
+/// marked already (a second contribution in the same sweep).
+/// </summary>
+internal sealed record AccumulateSquare(string Squares, Expr Index, Expr Value, Expr Weights, string Touched, string Flag) : Stmt;
+
+/// <summary>
 /// A call into the runtime that the IR does not look into (loss evaluations and their derivatives,
 /// lane shuffles). <paramref name="Method"/> is a format string for the emitter, with {0}, {1}... the
 /// arguments; each transformation handles the kinds it knows through <see cref="Kind"/>.

@@ -436,7 +436,7 @@ internal static class MemberNames
     public static readonly string[] Vector =
     {
         "Jvp", "Vjp", "Loss", "LossGradient", "LossHvp", "Ggnvp", "GgnDiagonal", "LossHessianDiagonal", "LossHessian", "Model",
-        "VjpLanes", "LossHvpLanes",
+        "VjpLanes", "VjpSquares", "LossHvpLanes",
         "LossGradientAccumulate", "LossHvpAccumulate", "GgnvpAccumulate", "GgnDiagonalAccumulate", "LossHessianDiagonalAccumulate",
         "LossBatch", "LossGradientBatch", "LossHvpBatch", "GgnvpBatch",
     };
