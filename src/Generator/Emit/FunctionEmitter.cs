@@ -467,6 +467,9 @@ internal sealed class FunctionEmitter
                 return $"{Mask}.{b.Op}({E(b.Left)}, {E(b.Right)})";
             case Conditional c when Varies(c.Condition):
                 return $"{Mask}.Select({E(c.Condition)}, {E(c.WhenTrue)}, {E(c.WhenFalse)})";
+            case Binary { Op: BinaryOp.NotEqual } b when b.Left.Equals(b.Right) && b.Left.Type == IrType.Real:
+                // The derivative rules' NaN test (x != x) in the form that draws no CS1718 in the user's build.
+                return $"{_t}.IsNaN({E(b.Left)})";
             case Binary b:
             {
                 int p = PrecedenceOf(b);
