@@ -25,9 +25,11 @@ internal enum DriverKind
 /// A member whose body is a fixed loop around a generated lanes helper (vector mode): seeds K
 /// directions per pass and unpacks the lanes. <paramref name="Inputs"/> are the Wrt inputs with their
 /// result parameter; <paramref name="Helper"/> the lanes helper to call. With <paramref name="Accumulate"/> a
-/// diagonal driver adds into its result spans instead of overwriting them.
+/// diagonal driver adds into its result spans instead of overwriting them. <paramref name="Sweep"/> (Hessian and
+/// Hessian diagonal) is the helper that runs the primal once before the passes and records the values they read
+/// (<see cref="PrimalTape"/>).
 /// </summary>
-internal sealed record Driver(DriverKind Kind, string Helper, EquatableArray<DriverInput> Inputs, string? Target, string? ResultName, bool Accumulate = false);
+internal sealed record Driver(DriverKind Kind, string Helper, EquatableArray<DriverInput> Inputs, string? Target, string? ResultName, bool Accumulate = false, string? Sweep = null);
 
 /// <summary>A Wrt input of a driver: its name, whether it is a span, and the driver's result parameter for it.</summary>
 internal sealed record DriverInput(string Name, bool IsSpan, string Result);
