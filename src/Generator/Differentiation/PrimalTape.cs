@@ -21,7 +21,8 @@ namespace AutoCurv.Generator.Differentiation;
 /// </list>
 /// Both keep the helper's control flow, and every value a condition or a bound reads is exact in the pass, so the
 /// pass reads the tape in the order the sweep wrote it. The tape holds the values the primal statements computed,
-/// so the pass computes bit for bit what the helper computed. Which values are recorded comes from a liveness
+/// so the pass's tangent arithmetic is the helper's on the same primal values (H_ℓ·V, the one exception, is a product
+/// with the recorded loss Hessian, see <c>LossHessian</c>). Which values are recorded comes from a liveness
 /// analysis of the pass (<see cref="DeadStores"/> on a version whose tape reads are marked): only those a tangent
 /// statement needs, directly or through a recomputed statement. The tangent statements themselves stay as they
 /// are; they never write a primal value (forward-over-reverse), which the split checks.
