@@ -258,6 +258,8 @@ namespace AutoCurv.Tests
         [InlineData(3, 2, 4, 1)]
         [InlineData(6, 4, 3, 2)]
         [InlineData(1, 1, 1, 3)]
+        [InlineData(2, 2, 256, 4)] // the largest output whose loss Hessian the sweep records
+        [InlineData(2, 3, 257, 5)] // past it: the passes call the loss lane by lane
         public void TwoInputs_LossHessian_matches_LossHvp_columns(int nu, int nv, int c, int seed)
         {
             var r = new Random(seed);

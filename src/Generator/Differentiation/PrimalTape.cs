@@ -38,6 +38,9 @@ internal static class PrimalTape
     /// <summary>The counter of the loops that record and replay a whole span.</summary>
     private const string Counter = "_replayI";
 
+    /// <summary>Loss outputs up to which the sweep records H_ℓ (C × C) for the passes.</summary>
+    public const int MaxRecordedLossOutputs = 256;
+
     /// <summary>Marks a tape read during the liveness analysis; never emitted.</summary>
     private const string Marker = "_replay#";
 
@@ -371,18 +374,28 @@ internal static class PrimalTape
         /// H_ℓ·V at the seed of the tangent reverse sweep: the sweep records H_ℓ (C × C; a primal value like any other),
         /// the pass multiplies its lanes by it instead of evaluating the loss's derivatives again for every lane.
         /// </summary>
+        /// <remarks>
+        /// Up to <see cref="MaxRecordedLossOutputs"/> outputs: beyond, C² values per pass would cost more than the loss's own
+        /// product per lane, and the pass calls the loss as the helper did (both halves test the same length).
+        /// </remarks>
         private void LossHessian(RuntimeCall hvp, List<Stmt> output)
         {
             string loss = hvp.Spans[0];
+            var length = _lengths.TryGetValue(loss, out var declared) ? declared : new Len(loss);
+            var small = new Binary(BinaryOp.LessOrEqual, length, Lit.Int(MaxRecordedLossOutputs));
             if (_mode == Mode.Sweep)
             {
-                output.Add(new RuntimeCall(RuntimeCallKind.RecordLossHessian, new[] { Tape, loss, hvp.Spans[1] }.ToEquatableArray(), EquatableArray<Expr>.Empty, null));
+                var record = new RuntimeCall(RuntimeCallKind.RecordLossHessian, new[] { Tape, loss, hvp.Spans[1] }.ToEquatableArray(), EquatableArray<Expr>.Empty, null);
+                output.Add(new If(small, new Block(new Stmt[] { record }.ToEquatableArray()), Ir.Block.Empty));
                 return;
             }
-            output.Add(new RuntimeCall(RuntimeCallKind.RecordedLossHvpAccumulate, new[] { Tape, hvp.Spans[2], hvp.Spans[3] }.ToEquatableArray(),
-                new[] { CursorVar, hvp.Scalars[0] }.ToEquatableArray(), null));
-            var length = _lengths.TryGetValue(loss, out var declared) ? declared : new Len(loss);
-            if (_mode == Mode.Pass) output.Add(Advance(new Binary(BinaryOp.Multiply, length, length)));
+            var replay = new List<Stmt>
+            {
+                new RuntimeCall(RuntimeCallKind.RecordedLossHvpAccumulate, new[] { Tape, hvp.Spans[2], hvp.Spans[3] }.ToEquatableArray(),
+                    new[] { CursorVar, hvp.Scalars[0] }.ToEquatableArray(), null),
+            };
+            if (_mode == Mode.Pass) replay.Add(Advance(new Binary(BinaryOp.Multiply, length, length)));
+            output.Add(new If(small, new Block(replay.ToEquatableArray()), new Block(new Stmt[] { hvp }.ToEquatableArray())));
         }
 
         private void SpanValue(RuntimeCall r, List<Stmt> output)
