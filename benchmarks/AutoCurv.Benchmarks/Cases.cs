@@ -19,7 +19,7 @@ public sealed class MlpSample : IWorkload
 {
     public readonly int D, Hidden, C, N;
     public readonly double[] W, X, Y, V, Output, Gradient, HessianVector, GgnVector, GgnDiagonal;
-    public readonly double[]? Hessian;
+    public readonly double[]? Hessian, HessianDiagonal;
 
     public MlpSample(string name, int d, int hidden, int c, bool dense)
     {
@@ -36,6 +36,7 @@ public sealed class MlpSample : IWorkload
         GgnVector = new double[N];
         GgnDiagonal = new double[N];
         Hessian = dense ? new double[N * N] : null;
+        HessianDiagonal = dense ? new double[N] : null;
         var cases = new System.Collections.Generic.List<Case>
         {
             new("forward", Forward, () => null),
@@ -45,7 +46,11 @@ public sealed class MlpSample : IWorkload
             new("ggnvp", Ggnvp, () => GgnVector),
             new("diag_ggn", GgnDiag, () => GgnDiagonal),
         };
-        if (dense) cases.Add(new("dense_h", DenseHessian, () => Hessian));
+        if (dense)
+        {
+            cases.Add(new("dense_h", DenseHessian, () => Hessian));
+            cases.Add(new("diag_h", HessianDiag, () => HessianDiagonal));
+        }
         Cases = cases.ToArray();
     }
 
@@ -60,6 +65,7 @@ public sealed class MlpSample : IWorkload
     public double Ggnvp() => Nets.MlpGgnvp<SoftmaxCrossEntropy>(W, X, Output, Y, V, GgnVector);
     public double GgnDiag() => Nets.MlpGgnDiagonal<SoftmaxCrossEntropy>(W, X, Output, Y, GgnDiagonal);
     public double DenseHessian() => Nets.MlpLossHessian<SoftmaxCrossEntropy>(W, X, Output, Y, Hessian);
+    public double HessianDiag() => Nets.MlpLossHessianDiagonal<SoftmaxCrossEntropy>(W, X, Output, Y, HessianDiagonal);
 }
 
 /// <summary>W3: the W2 network over a batch of 64 through the data-set operators (mean over the batch).</summary>

@@ -50,7 +50,7 @@ public static class Quick
     public static readonly Dictionary<string, string> Display = new()
     {
         ["forward"] = "forward", ["model"] = "f only (user code, no loss)", ["gradient"] = "gradient", ["hvp"] = "H·v", ["ggnvp"] = "GGN·v",
-        ["diag_ggn"] = "diag GGN", ["dense_h"] = "dense H",
+        ["diag_ggn"] = "diag GGN", ["dense_h"] = "dense H", ["diag_h"] = "exact diag H",
     };
 
     // PyTorch speed-up targets of issue 5 (stated for the gradient).

@@ -709,6 +709,32 @@ public sealed class DiagnosticTests
             "rename the existing member or the [Differentiable] method");
     }
 
+    /// <summary>The private helpers of the dense Hessian and exact diagonals (lanes pass and recording primal sweep) are generated names too.</summary>
+    [Theory]
+    [InlineData("double F(double x) => x * x;", "FHvpLanesPrimal")]
+    [InlineData("double F(double x) => x * x;", "FHvpLanes")]
+    [InlineData("void F([Wrt] ReadOnlySpan<double> w, Span<double> output) { output[0] = w[0] * w[0]; }", "FLossHvpLanesPrimal")]
+    public void AC0013_existing_member_named_like_a_Hessian_helper(string method, string helper)
+    {
+        string source = $$"""
+            using System;
+            using AutoCurv;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static {{method}}
+
+                public static int {{helper}};
+            }
+            """;
+        GeneratorRun run = Run(source);
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("AC0013", d.Id);
+        Assert.Equal(helper, SpanText(run, d));
+        Assert.Empty(run.GeneratedSources);
+    }
+
     [Fact]
     public void AC0013_collision_blocks_only_the_method_whose_name_it_takes()
     {

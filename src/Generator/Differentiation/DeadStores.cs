@@ -10,7 +10,8 @@ namespace AutoCurv.Generator.Differentiation;
 /// Composing modes leaves such stores behind: forward-over-reverse computes the tangent of the value and of
 /// every forward-sweep local, though H·v needs only the tangents the reverse sweep reads (and the reverse sweep
 /// recomputes loop-local values anyway). Expressions are pure, so dropping a dead store never changes a result.
-/// Parameters, the function's result, span elements, stack operations and runtime calls are always kept.
+/// Parameters, the function's result, span elements, stack operations and runtime calls are always kept, except a loss
+/// value or loss tangent call whose result is dead.
 /// </summary>
 internal static class DeadStores
 {
@@ -120,6 +121,10 @@ internal static class DeadStores
                     if (p.Target is Var pv) live.Remove(pv.Name);
                     else IrWalk.AddReads(((Elem)p.Target).Index, live);
                     return s;
+                case RuntimeCall { Kind: RuntimeCallKind.LossValue or RuntimeCallKind.LossJvp, ResultVar: { } result } when !live.Contains(result) && !_pinned.Contains(result):
+                    // A loss value or its tangent nobody reads: forward-over-reverse's tangent of the loss (H·v reads the
+                    // tangents of the adjoints, not of the value). The calls only compute their result.
+                    return null;
                 case RuntimeCall r:
                     if (r.ResultVar is not null) live.Remove(r.ResultVar);
                     foreach (var e in r.Scalars) IrWalk.AddReads(e, live);

@@ -29,10 +29,11 @@ internal enum DriverKind
 /// diagonal's helper that adds the squares of single contributions directly (<see cref="SquareAccumulation"/>), tried
 /// before <paramref name="Helper"/>; null when the lanes VJP could not be rewritten. With <paramref name="SquaresSweepsAll"/>
 /// one call of it runs every pass (one forward sweep, then a reverse sweep per block of factor columns); otherwise
-/// it is called once per block.
+/// it is called once per block. <paramref name="Sweep"/> (Hessian and Hessian diagonal) is the helper that runs the
+/// primal once before the passes and records the values they read (<see cref="PrimalTape"/>).
 /// </summary>
 internal sealed record Driver(DriverKind Kind, string Helper, EquatableArray<DriverInput> Inputs, string? Target, string? ResultName, bool Accumulate = false,
-    string? SquaresHelper = null, bool SquaresSweepsAll = false);
+    string? SquaresHelper = null, bool SquaresSweepsAll = false, string? Sweep = null);
 
 /// <summary>A Wrt input of a driver: its name, whether it is a span, and the driver's result parameter for it.</summary>
 internal sealed record DriverInput(string Name, bool IsSpan, string Result);

@@ -80,16 +80,16 @@ internal sealed class MemberBuilder
         _cancellationToken.ThrowIfCancellationRequested();
         _taken = new HashSet<string>(_reserved);
         var member = build();
-        return member.Driver is null ? member with { Function = Cleaned(member.Function) } : member;
+        return member.Driver is null ? Clean(member) : member;
     }
 
     /// <summary>
-    /// The clean-up passes every finished member goes through, in order: first contributions to zeroed adjoints
-    /// become assignments (which leaves their resets dead), dead stores go, repeated accumulations into one element
-    /// are summed in a local, and accumulations the next loop iteration continues are carried in a local.
+    /// The clean-up passes every member's IR goes through, in order: first contributions to zeroed adjoints become
+    /// assignments (which leaves their resets dead), dead stores go, repeated accumulations into one element are summed
+    /// in a local, and accumulations the next loop iteration continues are carried in a local.
     /// </summary>
-    private static IrFunction Cleaned(IrFunction function) =>
-        CarriedAccumulation.Apply(AccumulationFusion.Apply(DeadStores.Apply(ZeroedAccumulators.Apply(function))));
+    private static GeneratedMember Clean(GeneratedMember member) =>
+        member with { Function = CarriedAccumulation.Apply(AccumulationFusion.Apply(DeadStores.Apply(ZeroedAccumulators.Apply(member.Function)))) };
 
     /// <summary>Calls of functions that are neither intrinsics nor backed by a user rule.</summary>
     private static IEnumerable<Call> MissingRules(Block body, RuleSet rules)
@@ -130,18 +130,19 @@ internal sealed class MemberBuilder
     private List<GeneratedMember> ScalarMembers()
     {
         var primal = new Program(_primal.Body, _primal.Result);
-        var hvpLanes = Member(() => HvpLanes(primal, _spec.Name + "HvpLanes", target: null));
+        var (sweep, pass) = HvpLanes(primal, _spec.Name + "HvpLanes", target: null);
         return new List<GeneratedMember>
         {
             Member(Gradient),
             Member(ScalarJvp),
             Member(Hvp),
-            Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "HessianDiagonal", hvpLanes, target: null,
-                $"Computes {_spec.Name} and the exact diagonal of its Hessian (vector-mode forward-over-reverse, ⌈n/lanes⌉ passes); returns the value.")),
+            Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "HessianDiagonal", pass, target: null,
+                $"Computes {_spec.Name} and the exact diagonal of its Hessian (vector-mode forward-over-reverse: one primal sweep, then ⌈n/lanes⌉ tangent passes); returns the value.", sweep: sweep)),
             Member(HessianDiagonalApprox),
-            Member(() => Drive(DriverKind.Hessian, _spec.Name + "Hessian", hvpLanes, target: null,
-                $"Computes {_spec.Name} and its dense Hessian (n × n, row-major over θ) in ⌈n/lanes⌉ vector-mode H·v passes; returns the value.")),
-            hvpLanes,
+            Member(() => Drive(DriverKind.Hessian, _spec.Name + "Hessian", pass, target: null,
+                $"Computes {_spec.Name} and its dense Hessian (n × n, row-major over θ): one primal sweep, then ⌈n/lanes⌉ vector-mode H·v passes; returns the value.", sweep: sweep)),
+            sweep,
+            pass,
         };
     }
 
@@ -150,7 +151,7 @@ internal sealed class MemberBuilder
         string target = Unique("target");
         _reserved.Add(target);
         var lossProgram = LossProgram(target);
-        var lossHvpLanes = Member(() => HvpLanes(lossProgram, _spec.Name + "LossHvpLanes", target));
+        var (lossSweep, lossHvpLanes) = HvpLanes(lossProgram, _spec.Name + "LossHvpLanes", target);
         var vjpLanes = Member(VjpLanes);
         var allPasses = VjpSquaresAllPasses();
         var squares = (Helper: allPasses ?? VjpSquares(vjpLanes), SweepsAll: allPasses is not null);
@@ -167,16 +168,17 @@ internal sealed class MemberBuilder
                 $"Computes the loss and the exact diagonal of the generalized Gauss-Newton matrix Jᵀ H_ℓ J (one lanes VJP per {LaneWord} columns of the loss factor S, H_ℓ = S Sᵀ); returns the loss.",
                 squares: squares)),
             Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal", lossHvpLanes, target,
-                "Computes the loss and the exact diagonal of the Hessian of ℓ∘f (vector-mode forward-over-reverse); returns the loss.")),
+                "Computes the loss and the exact diagonal of the Hessian of ℓ∘f (vector-mode forward-over-reverse); returns the loss.", sweep: lossSweep)),
             Member(() => Drive(DriverKind.Hessian, _spec.Name + "LossHessian", lossHvpLanes, target,
-                "Computes the loss and the dense Hessian of ℓ∘f (n × n, row-major over θ); returns the loss.")),
+                "Computes the loss and the dense Hessian of ℓ∘f (n × n, row-major over θ); returns the loss.", sweep: lossSweep)),
             vjpLanes,
+            lossSweep,
             lossHvpLanes,
         };
         if (squares.Helper is not null) members.Add(squares.Helper);
         if (_spec.IsModelShape)
         {
-            var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, squares, lossHvpLanes).ToList();
+            var accumulating = AccumulatingMembers(lossProgram, target, vjpLanes, squares, lossSweep, lossHvpLanes).ToList();
             members.AddRange(accumulating);
             var hvpOnly = Member(() => LossHvp(lossProgram, target, accumulate: true, withGradient: false));
             members.AddRange(BatchedMembers(lossValue, accumulating[0], hvpOnly, accumulating[2], target));
@@ -223,7 +225,7 @@ internal sealed class MemberBuilder
     /// needs no per-sample temporary and no extra pass over n doubles.
     /// </summary>
     private IEnumerable<GeneratedMember> AccumulatingMembers(Program lossProgram, string target, GeneratedMember vjpLanes,
-        (GeneratedMember? Helper, bool SweepsAll) squares, GeneratedMember lossHvpLanes)
+        (GeneratedMember? Helper, bool SweepsAll) squares, GeneratedMember lossSweep, GeneratedMember lossHvpLanes)
     {
         const string Adds = " Adds into its result spans instead of overwriting them (sums over samples).";
         yield return Member(() => LossGradient(lossProgram, target, accumulate: true));
@@ -233,7 +235,7 @@ internal sealed class MemberBuilder
             "Computes the loss and adds the exact diagonal of the generalized Gauss-Newton matrix to the diagonal span; returns the loss." + Adds, accumulate: true,
             squares: squares));
         yield return Member(() => Drive(DriverKind.HessianDiagonal, _spec.Name + "LossHessianDiagonal" + AccumulateSuffix, lossHvpLanes, target,
-            "Computes the loss and adds the exact diagonal of the Hessian of ℓ∘f to the diagonal span; returns the loss." + Adds, accumulate: true));
+            "Computes the loss and adds the exact diagonal of the Hessian of ℓ∘f to the diagonal span; returns the loss." + Adds, accumulate: true, sweep: lossSweep));
     }
 
     /// <summary>Name suffix of the accumulating twins.</summary>
@@ -506,10 +508,30 @@ internal sealed class MemberBuilder
     }
 
     /// <summary>
-    /// Vector-mode forward-over-reverse helper: ⟨value, H·V⟩ for a block of lanes directions V, with the
-    /// gradient kept internal. Drives dense Hessians and exact diagonals.
+    /// The helpers of dense Hessians and exact diagonals: vector-mode forward-over-reverse (H·V for a block of lanes
+    /// directions V, the gradient kept internal), split by <see cref="PrimalTape"/> into a sweep that runs the primal
+    /// once and records what the tangents read, and the pass the driver runs per block.
     /// </summary>
-    private GeneratedMember HvpLanes(Program program, string name, string? target)
+    private (GeneratedMember Sweep, GeneratedMember Pass) HvpLanes(Program program, string name, string? target)
+    {
+        var lanes = Member(() => HvpLanesProgram(program, name, target));
+        var (sweep, pass) = PrimalTape.Split(lanes.Function, $"global::AutoCurv.CompilerServices.ValueStack<{_spec.ElementType}>");
+        return (
+            Clean(lanes with
+            {
+                Name = name + "Primal",
+                Function = sweep,
+                Summary = "Runs the primal of the vector-mode H·V once (forward sweep, loss, values of the reverse sweep) and records on the tape the values its tangent passes read; returns the value.",
+            }),
+            Clean(lanes with
+            {
+                Function = pass,
+                Summary = "Vector-mode H·V for the lanes directions V (helper of the dense Hessian and exact diagonal), reading the primal values the primal sweep recorded.",
+            }));
+    }
+
+    /// <summary>The vector-mode H·V helper before the split: primal and tangents in one pass.</summary>
+    private GeneratedMember HvpLanesProgram(Program program, string name, string? target)
     {
         var tangents = Group("v", isOutput: false, lanes: true);
         var grads = Group("_grad", isOutput: true);
@@ -523,7 +545,7 @@ internal sealed class MemberBuilder
     }
 
     private GeneratedMember Drive(DriverKind kind, string name, GeneratedMember helper, string? target, string summary, bool accumulate = false,
-        (GeneratedMember? Helper, bool SweepsAll) squares = default)
+        (GeneratedMember? Helper, bool SweepsAll) squares = default, GeneratedMember? sweep = null)
     {
         string prefix = kind == DriverKind.Hessian ? "" : "d";
         var inputs = new List<DriverInput>();
@@ -546,7 +568,7 @@ internal sealed class MemberBuilder
         }
         var function = new IrFunction(parameters.ToEquatableArray(), Block.Empty, "_value");
         return new GeneratedMember(name, function, summary, IsLossGeneric: target is not null,
-            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate, squares.Helper?.Name, squares.SweepsAll));
+            Driver: new Driver(kind, helper.Name, inputs.ToEquatableArray(), target, resultName, accumulate, squares.Helper?.Name, squares.SweepsAll, sweep?.Name));
     }
 
     // ------------------------------------------------------------ loss-composed members (vector functions)

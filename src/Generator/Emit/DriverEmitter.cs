@@ -72,8 +72,10 @@ internal sealed class DriverEmitter
             foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
             foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
         }
-        string primal = driver.Target is null ? $"{Identifiers.Escape(spec.Name)}({args})" : $"{spec.Name}Loss{generic}({withTarget})";
-        _w.Line($"{_t} _value = _n == 0 ? {primal} : 0;");
+        // One primal sweep records what the passes read; every pass replays it (PrimalTape).
+        _w.Line($"var _tape = global::AutoCurv.CompilerServices.ValueStack<{_t}>.Create();");
+        _w.Line($"{_t} _value = {driver.Sweep}{generic}({withTarget}, ref _tape);");
+        _w.Line($"global::System.ReadOnlySpan<{_t}> _recorded = _tape.Recorded;");
         foreach (var input in inputs)
         {
             if (input.IsSpan)
@@ -86,26 +88,24 @@ internal sealed class DriverEmitter
         _w.Open($"for (int _block = 0; _block < _n; _block += {Lanes})");
         foreach (var input in inputs)
         {
-            if (input.IsSpan) _w.Line($"global::AutoCurv.CompilerServices.Lanes.Seed<{_t}>(_v_{input.Name}, _off_{input.Name}, _block);");
+            if (input.IsSpan) _w.Line($"global::AutoCurv.CompilerServices.Lanes.Advance<{_t}>(_v_{input.Name}, _off_{input.Name}, _block);");
             else _w.Line($"_v_{input.Name} = global::AutoCurv.CompilerServices.Lanes.Unit<{_t}>(_off_{input.Name} - _block);");
         }
-        var callArgs = new List<string> { withTarget };
+        var callArgs = new List<string> { withTarget, "_recorded" };
         callArgs.AddRange(inputs.Select(i => "_v_" + i.Name));
         callArgs.AddRange(inputs.Select(i => i.IsSpan ? "_h_" + i.Name : $"out var _h_{i.Name}"));
-        _w.Line($"_value = {driver.Helper}{generic}({string.Join(", ", callArgs)});");
+        _w.Line($"{driver.Helper}{generic}({string.Join(", ", callArgs)});");
         if (dense)
         {
-            _w.Open($"for (int _lane = 0; _lane < {Lanes} && _block + _lane < _n; _lane++)");
-            _w.Line("int _row = (_block + _lane) * _n;");
-            foreach (var input in inputs)
+            _w.Line($"int _rows = global::System.Math.Min({Lanes}, _n - _block);");
+            foreach (var input in inputs.Where(i => i.IsSpan))
             {
-                if (input.IsSpan)
-                {
-                    _w.Line($"for (int _i = 0; _i < {Identifiers.Escape(input.Name)}.Length; _i++) {driver.ResultName}[_row + _off_{input.Name} + _i] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}[_i], _lane);");
-                }
-                else _w.Line($"{driver.ResultName}[_row + _off_{input.Name}] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}, _lane);");
+                _w.Line($"global::AutoCurv.CompilerServices.Lanes.StoreRows<{_t}>(_h_{input.Name}, {driver.ResultName}, _block, _rows, _n, _off_{input.Name});");
             }
-            _w.Close();
+            foreach (var input in inputs.Where(i => !i.IsSpan))
+            {
+                _w.Line($"for (int _lane = 0; _lane < _rows; _lane++) {driver.ResultName}[(_block + _lane) * _n + _off_{input.Name}] = global::System.Runtime.Intrinsics.Vector256.GetElement(_h_{input.Name}, _lane);");
+            }
         }
         else
         {
@@ -124,6 +124,7 @@ internal sealed class DriverEmitter
             }
         }
         _w.Close();
+        _w.Line("_tape.Dispose();");
         ReturnScratch();
         _w.Line("return _value;");
     }

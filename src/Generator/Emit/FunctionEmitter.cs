@@ -374,6 +374,15 @@ internal sealed class FunctionEmitter
             case RuntimeCallKind.LossJvp:
                 _w.Line($"{N(r.ResultVar!)} = {Losses}.DirectionalDerivative<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)});");
                 break;
+            case RuntimeCallKind.Record:
+                _w.Line($"{S(0)}.Push({E(r.Scalars[0])});");
+                break;
+            case RuntimeCallKind.RecordLossHessian:
+                _w.Line($"{Losses}.RecordHessian<{_loss}, {_t}>({S(1)}, {S(2)}, ref {S(0)});");
+                break;
+            case RuntimeCallKind.RecordedLossHvpAccumulate:
+                _w.Line($"{Losses}.AccumulateRecordedHessianProduct<{_t}>({S(0)}.Slice({E(r.Scalars[0])}), {S(1)}, {E(r.Scalars[1])}, {S(2)});");
+                break;
         }
     }
 

@@ -61,6 +61,7 @@ internal static class IrWalk
                 if (r.ResultVar is not null) names.Add(r.ResultVar);
                 if (r.Kind is RuntimeCallKind.LossGradientAccumulate) names.Add(r.Spans[2]);
                 if (r.Kind is RuntimeCallKind.LossHvpAccumulate) names.Add(r.Spans[3]);
+                if (r.Kind is RuntimeCallKind.RecordedLossHvpAccumulate) names.Add(r.Spans[2]);
                 break;
         }
     }

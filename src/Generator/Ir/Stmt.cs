@@ -64,4 +64,10 @@ internal enum RuntimeCallKind
     LossHvpAccumulate,
     /// <summary>ResultVar = Σ ∇ℓ_c · Spans[2][c] (tangent of the loss value).</summary>
     LossJvp,
+    /// <summary>Appends Scalars[0] to the value tape Spans[0] (a recording primal sweep, see PrimalTape).</summary>
+    Record,
+    /// <summary>Appends H_ℓ(Spans[1], Spans[2]) (C × C, column by column) to the value tape Spans[0].</summary>
+    RecordLossHessian,
+    /// <summary>Spans[2] += Scalars[1] · H·Spans[1] for the C × C matrix H recorded on the tape Spans[0] at Scalars[0] (lanes).</summary>
+    RecordedLossHvpAccumulate,
 }

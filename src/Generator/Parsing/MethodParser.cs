@@ -432,11 +432,11 @@ internal sealed partial class MethodParser
 /// </summary>
 internal static class MemberNames
 {
-    public static readonly string[] Scalar = { "Gradient", "Jvp", "Hvp", "HessianDiagonal", "HessianDiagonalApprox", "Hessian", "HvpLanes" };
+    public static readonly string[] Scalar = { "Gradient", "Jvp", "Hvp", "HessianDiagonal", "HessianDiagonalApprox", "Hessian", "HvpLanes", "HvpLanesPrimal" };
     public static readonly string[] Vector =
     {
         "Jvp", "Vjp", "Loss", "LossGradient", "LossHvp", "Ggnvp", "GgnDiagonal", "LossHessianDiagonal", "LossHessian", "Model",
-        "VjpLanes", "VjpSquares", "LossHvpLanes",
+        "VjpLanes", "VjpSquares", "LossHvpLanes", "LossHvpLanesPrimal",
         "LossGradientAccumulate", "LossHvpAccumulate", "GgnvpAccumulate", "GgnDiagonalAccumulate", "LossHessianDiagonalAccumulate",
         "LossBatch", "LossGradientBatch", "LossHvpBatch", "GgnvpBatch",
     };

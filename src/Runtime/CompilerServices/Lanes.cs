@@ -2,7 +2,9 @@ using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AutoCurv.CompilerServices;
 
@@ -105,5 +107,67 @@ public static class Lanes
             i += take;
         }
         return fresh;
+    }
+
+    /// <summary>
+    /// Moves the seeds of a driver's θ blocks on by one block: <see cref="Seed{T}"/> for <paramref name="block"/> = 0;
+    /// otherwise <paramref name="seeds"/> must hold the seeds of the previous block (<paramref name="block"/> − lanes),
+    /// and only the elements of the previous and the current block are rewritten (the others are 0 in both).
+    /// </summary>
+    public static void Advance<T>(Span<Vector256<T>> seeds, int offset, int block) where T : unmanaged, INumberBase<T>
+    {
+        if (block == 0)
+        {
+            Seed(seeds, offset, block);
+            return;
+        }
+        int lo = Math.Max(block - Vector256<T>.Count - offset, 0);
+        int hi = Math.Min(block + Vector256<T>.Count - offset, seeds.Length);
+        for (int i = lo; i < hi; i++) seeds[i] = Unit<T>(offset + i - block);
+    }
+
+    /// <summary>
+    /// Writes the lanes of <paramref name="lanes"/> as rows of a row-major matrix: for l &lt; <paramref name="rows"/>,
+    /// <c>matrix[(firstRow + l) · stride + column + i] = lanes[i][l]</c>. A dense Hessian's driver stores the H·V of
+    /// one block of directions with it (4 × 4 transposes for double where AVX is available).
+    /// </summary>
+    public static void StoreRows<T>(ReadOnlySpan<Vector256<T>> lanes, Span<T> matrix, int firstRow, int rows, int stride, int column)
+        where T : unmanaged, INumberBase<T>
+    {
+        if ((uint)rows > (uint)Vector256<T>.Count) throw new ArgumentException($"rows must be between 0 and {Vector256<T>.Count}.", nameof(rows));
+        if (firstRow < 0 || stride < 0 || column < 0) throw new ArgumentException("firstRow, stride and column must not be negative.", nameof(firstRow));
+        if (rows == 0 || lanes.Length == 0) return;
+        if ((long)(firstRow + rows - 1) * stride + column + lanes.Length > matrix.Length)
+            throw new ArgumentException("The rows do not fit in the matrix.", nameof(matrix));
+        int i = 0;
+        if (typeof(T) == typeof(double) && rows == 4 && Avx.IsSupported)
+        {
+            var source = System.Runtime.InteropServices.MemoryMarshal.Cast<Vector256<T>, Vector256<double>>(lanes);
+            var target = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(matrix);
+            ref double row0 = ref target[firstRow * stride + column];
+            ref double row1 = ref Unsafe.Add(ref row0, stride);
+            ref double row2 = ref Unsafe.Add(ref row1, stride);
+            ref double row3 = ref Unsafe.Add(ref row2, stride);
+            for (; i + 4 <= source.Length; i += 4)
+            {
+                var a = source[i];
+                var b = source[i + 1];
+                var c = source[i + 2];
+                var d = source[i + 3];
+                var ab0 = Avx.UnpackLow(a, b);   // a0 b0 a2 b2
+                var ab1 = Avx.UnpackHigh(a, b);  // a1 b1 a3 b3
+                var cd0 = Avx.UnpackLow(c, d);
+                var cd1 = Avx.UnpackHigh(c, d);
+                Vector256.StoreUnsafe(Avx.Permute2x128(ab0, cd0, 0x20), ref row0, (nuint)i);
+                Vector256.StoreUnsafe(Avx.Permute2x128(ab1, cd1, 0x20), ref row1, (nuint)i);
+                Vector256.StoreUnsafe(Avx.Permute2x128(ab0, cd0, 0x31), ref row2, (nuint)i);
+                Vector256.StoreUnsafe(Avx.Permute2x128(ab1, cd1, 0x31), ref row3, (nuint)i);
+            }
+        }
+        for (int l = 0; l < rows; l++)
+        {
+            var row = matrix.Slice((firstRow + l) * stride + column, lanes.Length);
+            for (int k = i; k < lanes.Length; k++) row[k] = lanes[k].GetElement(l);
+        }
     }
 }

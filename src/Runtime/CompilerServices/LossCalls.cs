@@ -56,6 +56,48 @@ public static class LossCalls
         Scratch.Return(rented);
     }
 
+    /// <summary>
+    /// Appends H_ℓ(output, target) (C × C) to <paramref name="tape"/>, column by column (column j = H_ℓ e_j): the
+    /// recording primal sweep of a dense Hessian or exact diagonal, so that its passes apply H_ℓ to their lanes with
+    /// <see cref="AccumulateRecordedHessianProduct{T}"/> instead of evaluating the loss again.
+    /// </summary>
+    public static void RecordHessian<TLoss, T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, ref ValueStack<T> tape)
+        where TLoss : ILoss where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = output.Length;
+        T[]? rented = null;
+        Span<T> buffer = 2 * c <= StackLimit ? stackalloc T[2 * c] : Scratch.Rent(2 * c, ref rented);
+        var unit = buffer.Slice(0, c);
+        var column = buffer.Slice(c, c);
+        unit.Clear();
+        for (int j = 0; j < c; j++)
+        {
+            unit[j] = T.One;
+            TLoss.HessianVectorProduct(output, target, unit, column);
+            unit[j] = T.Zero;
+            for (int i = 0; i < c; i++) tape.Push(column[i]);
+        }
+        Scratch.Return(rented);
+    }
+
+    /// <summary>
+    /// <paramref name="into"/>[i] += scale · Σ_j H[i, j] · <paramref name="vectors"/>[j] (lane-wise) for the C × C matrix H
+    /// stored column by column at the start of <paramref name="hessian"/> (what <see cref="RecordHessian{TLoss, T}"/> wrote).
+    /// </summary>
+    public static void AccumulateRecordedHessianProduct<T>(ReadOnlySpan<T> hessian, ReadOnlySpan<Vector256<T>> vectors, T scale, Span<Vector256<T>> into)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = vectors.Length;
+        if (into.Length != c) throw new ArgumentException("into must have the length of vectors.", nameof(into));
+        if (hessian.Length < c * c) throw new ArgumentException("hessian must hold C × C values.", nameof(hessian));
+        for (int i = 0; i < c; i++)
+        {
+            var sum = Vector256<T>.Zero;
+            for (int j = 0; j < c; j++) sum += vectors[j] * hessian[j * c + i];
+            into[i] += sum * scale;
+        }
+    }
+
     /// <summary>∇ℓ(output, target) · <paramref name="tangent"/>.</summary>
     public static T DirectionalDerivative<TLoss, T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, ReadOnlySpan<T> tangent)
         where TLoss : ILoss where T : unmanaged, IFloatingPointIeee754<T>

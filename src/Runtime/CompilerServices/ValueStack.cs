@@ -60,6 +60,12 @@ public struct ValueStack<T> where T : unmanaged
     /// <summary>The number of recorded values.</summary>
     public readonly int Count => _count;
 
+    /// <summary>
+    /// The recorded values, oldest first: what a vector-mode Hessian's tangent passes replay after one recording
+    /// primal sweep pushed them (valid until the next push or <see cref="Dispose"/>).
+    /// </summary>
+    public readonly ReadOnlySpan<T> Recorded => new(_items, 0, _count);
+
     /// <summary>Returns the buffer to the pool.</summary>
     public void Dispose()
     {
