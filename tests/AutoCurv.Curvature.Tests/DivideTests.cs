@@ -9,11 +9,14 @@ namespace AutoCurv.Curvature.Tests;
 public class DivideTests
 {
     private delegate void DivideFunction(Span<double> y, ReadOnlySpan<double> x, double d);
+    private delegate void AddDivideFunction(Span<double> y, ReadOnlySpan<double> a, ReadOnlySpan<double> b, double d);
 
-    // Internal to the runtime: reached through reflection (a delegate, since spans cannot be boxed).
-    private static readonly DivideFunction Divide = typeof(Objective<,>).Assembly.GetType("AutoCurv.VectorMath", throwOnError: true)!
-        .GetMethod("Divide", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!
+    // Internal to the runtime: reached through reflection (delegates, since spans cannot be boxed).
+    private static readonly Type VectorMath = typeof(Objective<,>).Assembly.GetType("AutoCurv.VectorMath", throwOnError: true)!;
+    private static readonly DivideFunction Divide = VectorMath.GetMethod("Divide", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!
         .CreateDelegate<DivideFunction>();
+    private static readonly AddDivideFunction AddDivide = VectorMath.GetMethod("AddDivide", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!
+        .CreateDelegate<AddDivideFunction>();
 
     [Fact]
     public void GivesTheBitsOfIeeeDivisionForRandomDividendsAndManyDivisors()
@@ -86,5 +89,32 @@ public class DivideTests
         var expected = x.Select(v => v / 7).ToArray();
         Divide(x, x, 7);
         Assert.Equal(expected, x);
+    }
+
+    [Fact]
+    public void AddDivideGivesTheBitsOfAnAdditionThenAnIeeeDivision()
+    {
+        var random = new Random(8);
+        const int n = 1027;
+        var a = new double[n];
+        var b = new double[n];
+        var y = new double[n];
+        foreach (double d in new[] { 1.0, 3.0, 7.0, 64.0, 100.0, 12345.0, 0.0, double.NaN })
+        {
+            for (int i = 0; i < n; i++)
+            {
+                a[i] = Math.ScaleB(random.NextDouble() - 0.5, random.Next(-40, 40));
+                b[i] = i % 5 == 0 ? -a[i] : Math.ScaleB(random.NextDouble() - 0.5, random.Next(-40, 40));
+            }
+            AddDivide(y, a, b, d);
+            for (int i = 0; i < n; i++)
+                Assert.True(BitConverter.DoubleToInt64Bits((a[i] + b[i]) / d) == BitConverter.DoubleToInt64Bits(y[i]) || (double.IsNaN(y[i]) && double.IsNaN(d)),
+                    $"({a[i]:R} + {b[i]:R}) / {d:R}: {y[i]:R} instead of {(a[i] + b[i]) / d:R}");
+            // In place (y = a), as the reductions do not, but may.
+            var expected = a.Zip(b, (p, q) => (p + q) / 3).ToArray();
+            var copy = (double[])a.Clone();
+            AddDivide(copy, copy, b, 3);
+            Assert.Equal(expected, copy);
+        }
     }
 }

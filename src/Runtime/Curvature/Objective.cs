@@ -79,13 +79,13 @@ public sealed class Objective<TModel, TLoss>
         {
             // One extra slot carries the loss through the same ordered reduction as the gradient.
             Span<double> result = mean.AsSpan(0, n + 1);
-            // w stays pinned while the chunks read it (no copy of the parameters per call).
+            // w stays pinned while the chunks read it (no copy of the parameters per call). The mean is written only
+            // after every chunk has read w, so gradient may alias w.
             fixed (double* pw = w)
             {
-                CurvatureGuard.Sum(new GradientKernel(new PinnedVector(pw, n), _data), _data.Count, _maxDegreeOfParallelism, result, CurvatureGuard.BlockAlignment<TModel>());
+                CurvatureGuard.Mean(new GradientKernel(new PinnedVector(pw, n), _data), _data.Count, _maxDegreeOfParallelism, result, gradient,
+                    _data.Count, CurvatureGuard.BlockAlignment<TModel>());
             }
-            // The division writes the gradient only after every chunk has read w, so gradient may alias w.
-            VectorMath.Divide(gradient, result.Slice(0, n), _data.Count);
             return result[n] / _data.Count;
         }
         finally

@@ -54,9 +54,28 @@ internal static class VectorMath
     public static void Divide(Span<double> y, ReadOnlySpan<double> x, double d)
     {
         if (x.Length != y.Length) throw new ArgumentException("x and y differ in length.", nameof(x));
+        Quotients(y, x, ReadOnlySpan<double>.Empty, d);
+    }
+
+    /// <summary>
+    /// y = (a + b) / d element-wise, one rounded addition and one division as <see cref="Add"/> followed by
+    /// <see cref="Divide"/> (the same bits) in one pass. y may be a or b.
+    /// </summary>
+    public static void AddDivide(Span<double> y, ReadOnlySpan<double> a, ReadOnlySpan<double> b, double d)
+    {
+        if (a.Length != y.Length) throw new ArgumentException("a and y differ in length.", nameof(a));
+        if (b.Length != y.Length) throw new ArgumentException("b and y differ in length.", nameof(b));
+        Quotients(y, a, b, d);
+    }
+
+    /// <summary>y = x / d, or (x + b) / d when <paramref name="b"/> is not empty.</summary>
+    private static void Quotients(Span<double> y, ReadOnlySpan<double> x, ReadOnlySpan<double> b, double d)
+    {
         int i = 0;
+        bool add = !b.IsEmpty;
         ref double ry = ref MemoryMarshal.GetReference(y);
         ref double rx = ref MemoryMarshal.GetReference(x);
+        ref double rb = ref add ? ref MemoryMarshal.GetReference(b) : ref rx;
         double ad = Math.Abs(d);
         if (Fma.IsSupported && Vector256.IsHardwareAccelerated && ad >= DivisorMin && ad <= 1.0 / DivisorMin)
         {
@@ -64,18 +83,30 @@ internal static class VectorMath
             if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
             {
                 for (; i <= y.Length - Vector512<double>.Count; i += Vector512<double>.Count)
-                    Quotient(Vector512.LoadUnsafe(ref rx, (nuint)i), d, r).StoreUnsafe(ref ry, (nuint)i);
+                {
+                    var v = Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    if (add) v += Vector512.LoadUnsafe(ref rb, (nuint)i);
+                    Quotient(v, d, r).StoreUnsafe(ref ry, (nuint)i);
+                }
             }
             for (; i <= y.Length - Vector256<double>.Count; i += Vector256<double>.Count)
-                Quotient(Vector256.LoadUnsafe(ref rx, (nuint)i), d, r).StoreUnsafe(ref ry, (nuint)i);
+            {
+                var v = Vector256.LoadUnsafe(ref rx, (nuint)i);
+                if (add) v += Vector256.LoadUnsafe(ref rb, (nuint)i);
+                Quotient(v, d, r).StoreUnsafe(ref ry, (nuint)i);
+            }
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             var vd = Vector256.Create(d);
             for (; i <= y.Length - Vector256<double>.Count; i += Vector256<double>.Count)
-                (Vector256.LoadUnsafe(ref rx, (nuint)i) / vd).StoreUnsafe(ref ry, (nuint)i);
+            {
+                var v = Vector256.LoadUnsafe(ref rx, (nuint)i);
+                if (add) v += Vector256.LoadUnsafe(ref rb, (nuint)i);
+                (v / vd).StoreUnsafe(ref ry, (nuint)i);
+            }
         }
-        for (; i < y.Length; i++) y[i] = x[i] / d;
+        for (; i < y.Length; i++) y[i] = (add ? x[i] + b[i] : x[i]) / d;
     }
 
     // 2⁻⁶⁰ (divisors from 2⁻⁶⁰ to 2⁶⁰ take the corrected reciprocal), 2⁻⁹⁰⁰ and 2⁹⁰⁰ (the dividends that do).
