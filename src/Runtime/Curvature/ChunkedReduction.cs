@@ -76,7 +76,9 @@ internal static class ChunkedReduction
     /// The sum of <see cref="Sum{TKernel}"/> (same chunks, same additions) with its first <paramref name="mean"/>.Length
     /// entries divided by <paramref name="divisor"/> into <paramref name="mean"/>: the addition of the last chunk and
     /// the division in one pass over the vector, after every chunk has run (so <paramref name="mean"/> may alias what
-    /// the kernel reads). <paramref name="total"/> is scratch for those entries and holds the sum of the others.
+    /// the kernel reads). <paramref name="total"/> is scratch for those entries and holds the sum of the others; it
+    /// may be <paramref name="mean"/> itself when that does not alias anything the kernel reads (the sum then
+    /// builds up in place and the last pass divides it there).
     /// </summary>
     public static void Mean<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total, Span<double> mean, double divisor,
         int samplesPerChunk = 1, int alignment = 1)
@@ -114,7 +116,7 @@ internal static class ChunkedReduction
                     // and one n-long addition fewer.
                     Span<double> into = c == 0 ? total : acc;
                     if (c > 0) acc.Clear();
-                    kernel.Accumulate(ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), into, scratch.AsSpan(0, scratchLength));
+                    kernel.Accumulate(c, ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), into, scratch.AsSpan(0, scratchLength));
                     if (c > 0) AddChunk(total, acc, mean, divisor, c == chunks - 1);
                 }
                 if (chunks <= 1) Finish(total, mean, divisor);
@@ -143,7 +145,7 @@ internal static class ChunkedReduction
                     {
                         Span<double> acc = buffers.AsSpan((c - waveStart) * width, width);
                         acc.Clear();
-                        kernel.Accumulate(ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), acc, scratch.AsSpan(0, scratchLength));
+                        kernel.Accumulate(c, ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), acc, scratch.AsSpan(0, scratchLength));
                         return scratch;
                     },
                     scratch => ArrayPool<double>.Shared.Return(scratch));

@@ -99,7 +99,7 @@ internal static class CurvatureGuard
 
     /// <summary>
     /// Runs <paramref name="kernel"/> over the samples into <paramref name="total"/> (which must not alias the
-    /// kernel's inputs) and writes its first <paramref name="mean"/>.Length entries divided by
+    /// kernel's inputs, and may be <paramref name="mean"/> itself) and writes its first <paramref name="mean"/>.Length entries divided by
     /// <paramref name="divisor"/> into <paramref name="mean"/> (which may); <paramref name="total"/> keeps the sum of
     /// the other entries (<see cref="ChunkedReduction.Mean{TKernel}"/>; chunking as in
     /// <see cref="Mean{TKernel}(TKernel, int, double, int, Span{double}, int)"/>).

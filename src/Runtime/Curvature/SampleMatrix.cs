@@ -79,7 +79,7 @@ internal static class SampleMean
 
         public int ScratchLength => _data.TargetSize + _w.Length + TMatrix.ProductScratch(_w.Length) + ModelSums.BlockScratchLength<TModel>(_data);
 
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int n = _w.Length, c = _data.TargetSize, p = TMatrix.ProductScratch(n);
             Span<double> output = scratch.Slice(0, c);
@@ -116,7 +116,7 @@ internal static class SampleMean
 
         public int ScratchLength => _data.TargetSize + _w.Length;
 
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int n = _w.Length, c = _data.TargetSize;
             Span<double> output = scratch.Slice(0, c);
