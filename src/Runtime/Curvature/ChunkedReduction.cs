@@ -128,7 +128,19 @@ internal static class ChunkedReduction
             }
             return;
         }
+        ReduceInParallel(kernel, count, maxDegreeOfParallelism, degree, total, mean, divisor, chunks, alignment);
+    }
 
+    /// <summary>
+    /// The chunks of <see cref="Reduce{TKernel}"/> on several threads, in waves of buffers. A method of its own: the
+    /// closure its lambdas share is allocated on entry, which the one-thread path above then never pays.
+    /// </summary>
+    private static void ReduceInParallel<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, int degree, Span<double> total, Span<double> mean,
+        double divisor, int chunks, int alignment)
+        where TKernel : struct, IChunkKernel
+    {
+        int width = total.Length;
+        int scratchLength = kernel.ScratchLength;
         long fitting = BufferBudget / Math.Max(width, 1);
         int wave = (int)Math.Max(Math.Min(fitting, chunks), Math.Min(degree, chunks));
         double[] buffers = ArrayPool<double>.Shared.Rent(Math.Max(checked(wave * width), 1));
