@@ -74,4 +74,40 @@ public class ObjectiveTests
         Assert.Equal(loss, objective.Gradient(w, w));
         Dense.AssertBitIdentical(expected, w);
     }
+
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(40, 1)]
+    [InlineData(40, 2)]
+    [InlineData(203, -1)]
+    public void GradientIgnoresWhatTheGradientSpanHeldBefore(int count, int degree)
+    {
+        // The gradient span is the running sum when it aliases nothing the chunks read: stale contents must not leak in.
+        var data = Problem.Binary(count);
+        var w = Problem.TanhParameters(data);
+        var objective = new Objective<TanhModel, SigmoidBinaryCrossEntropy>(data) { MaxDegreeOfParallelism = degree };
+        var expected = new double[w.Length];
+        double loss = objective.Gradient(w, expected);
+        var stale = new double[w.Length];
+        Array.Fill(stale, double.NaN);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(loss), BitConverter.DoubleToInt64Bits(objective.Gradient(w, stale)));
+        Dense.AssertBitIdentical(expected, stale);
+    }
+
+    [Fact]
+    public void GradientMayOverwriteTheDataSet()
+    {
+        // A gradient span inside the data set's own input array: the sum must not build up where the chunks read.
+        var source = Problem.Regression(30);
+        var w = Problem.LinearParameters(source);
+        var expected = new double[w.Length];
+        double loss = new Objective<LinearModel, MeanSquaredError>(source).Gradient(w, expected);
+        var inputs = source.Inputs.ToArray();
+        var data = new Dataset(inputs, source.Targets.ToArray(), source.Count);
+        Assert.True(inputs.Length >= w.Length);
+        // One thread: chunk 0 would sum into the inputs of chunks 1, 2, … before they run.
+        var objective = new Objective<LinearModel, MeanSquaredError>(data) { MaxDegreeOfParallelism = 1 };
+        Assert.Equal(BitConverter.DoubleToInt64Bits(loss), BitConverter.DoubleToInt64Bits(objective.Gradient(w, inputs.AsSpan(0, w.Length))));
+        Dense.AssertBitIdentical(expected, inputs.AsSpan(0, w.Length).ToArray());
+    }
 }

@@ -133,6 +133,48 @@ public class OperatorTests
         Dense.AssertBitIdentical(expected, v);
     }
 
+    [Theory]
+    [InlineData(9, 1)]
+    [InlineData(40, 1)]
+    [InlineData(40, 2)]
+    [InlineData(203, -1)]
+    public void ApplyIgnoresWhatTheResultHeldBefore(int count, int degree)
+    {
+        // The result is the running sum when it aliases nothing the chunks read: stale contents must not leak in.
+        var data = Problem.Classification(count);
+        var w = Problem.TanhParameters(data);
+        var h = new HessianOperator<TanhModel, SoftmaxCrossEntropy>(w, data) { MaxDegreeOfParallelism = degree };
+        var g = new GgnOperator<TanhModel, SoftmaxCrossEntropy>(w, data) { MaxDegreeOfParallelism = degree };
+        var v = Dense.RandomVector(h.Size, 4);
+        foreach (ICurvatureOperator op in new ICurvatureOperator[] { h, g })
+        {
+            var expected = new double[op.Size];
+            op.Apply(v, expected);
+            var stale = new double[op.Size];
+            Array.Fill(stale, double.NaN);
+            op.Apply(v, stale);
+            Dense.AssertBitIdentical(expected, stale);
+        }
+    }
+
+    [Fact]
+    public void ApplyMayOverwriteTheDataSet()
+    {
+        // A result inside the data set's own input array: the sum must not build up where the chunks read.
+        var source = Problem.Regression(30);
+        var w = Problem.TanhParameters(source);
+        var v = Dense.RandomVector(w.Length, 6);
+        var expected = new double[w.Length];
+        new HessianOperator<TanhModel, MeanSquaredError>(w, source).Apply(v, expected);
+        var inputs = source.Inputs.ToArray();
+        Assert.True(inputs.Length >= w.Length);
+        var data = new Dataset(inputs, source.Targets.ToArray(), source.Count);
+        // One thread: chunk 0 would sum into the inputs of chunks 1, 2, … before they run.
+        var h = new HessianOperator<TanhModel, MeanSquaredError>(w, data) { MaxDegreeOfParallelism = 1 };
+        h.Apply(v, inputs.AsSpan(0, w.Length));
+        Dense.AssertBitIdentical(expected, inputs.AsSpan(0, w.Length).ToArray());
+    }
+
     [Fact]
     public void ParametersAreCopied()
     {

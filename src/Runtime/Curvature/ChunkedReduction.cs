@@ -70,6 +70,31 @@ internal static class ChunkedReduction
     /// </summary>
     public static void Sum<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total, int samplesPerChunk = 1, int alignment = 1)
         where TKernel : struct, IChunkKernel
+        => Reduce(kernel, count, maxDegreeOfParallelism, total, Span<double>.Empty, 1.0, samplesPerChunk, alignment);
+
+    /// <summary>
+    /// The sum of <see cref="Sum{TKernel}"/> (same chunks, same additions) with its first <paramref name="mean"/>.Length
+    /// entries divided by <paramref name="divisor"/> into <paramref name="mean"/>: the addition of the last chunk and
+    /// the division in one pass over the vector, after every chunk has run (so <paramref name="mean"/> may alias what
+    /// the kernel reads). <paramref name="total"/> is scratch for those entries and holds the sum of the others; it
+    /// may be <paramref name="mean"/> itself when that does not alias anything the kernel reads (the sum then
+    /// builds up in place and the last pass divides it there).
+    /// </summary>
+    public static void Mean<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total, Span<double> mean, double divisor,
+        int samplesPerChunk = 1, int alignment = 1)
+        where TKernel : struct, IChunkKernel
+    {
+        if (mean.Length > total.Length) throw new ArgumentException("The mean is longer than the sum.", nameof(mean));
+        Reduce(kernel, count, maxDegreeOfParallelism, total, mean, divisor, samplesPerChunk, alignment);
+    }
+
+    /// <summary>
+    /// total = Σ chunk sums in chunk order; with a non-empty <paramref name="mean"/>, the last addition into its
+    /// entries writes (total + chunk) / divisor there instead (<see cref="Finish"/>).
+    /// </summary>
+    private static void Reduce<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total, Span<double> mean, double divisor,
+        int samplesPerChunk, int alignment)
+        where TKernel : struct, IChunkKernel
     {
         if (alignment < 1) throw new ArgumentOutOfRangeException(nameof(alignment), alignment, "The chunk alignment must be at least 1.");
         int width = total.Length;
@@ -91,9 +116,10 @@ internal static class ChunkedReduction
                     // and one n-long addition fewer.
                     Span<double> into = c == 0 ? total : acc;
                     if (c > 0) acc.Clear();
-                    kernel.Accumulate(ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), into, scratch.AsSpan(0, scratchLength));
-                    if (c > 0) VectorMath.Add(total, acc);
+                    kernel.Accumulate(c, ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), into, scratch.AsSpan(0, scratchLength));
+                    if (c > 0) AddChunk(total, acc, mean, divisor, c == chunks - 1);
                 }
+                if (chunks <= 1) Finish(total, mean, divisor);
             }
             finally
             {
@@ -102,7 +128,19 @@ internal static class ChunkedReduction
             }
             return;
         }
+        ReduceInParallel(kernel, count, maxDegreeOfParallelism, degree, total, mean, divisor, chunks, alignment);
+    }
 
+    /// <summary>
+    /// The chunks of <see cref="Reduce{TKernel}"/> on several threads, in waves of buffers. A method of its own: the
+    /// closure its lambdas share is allocated on entry, which the one-thread path above then never pays.
+    /// </summary>
+    private static void ReduceInParallel<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, int degree, Span<double> total, Span<double> mean,
+        double divisor, int chunks, int alignment)
+        where TKernel : struct, IChunkKernel
+    {
+        int width = total.Length;
+        int scratchLength = kernel.ScratchLength;
         long fitting = BufferBudget / Math.Max(width, 1);
         int wave = (int)Math.Max(Math.Min(fitting, chunks), Math.Min(degree, chunks));
         double[] buffers = ArrayPool<double>.Shared.Rent(Math.Max(checked(wave * width), 1));
@@ -119,16 +157,16 @@ internal static class ChunkedReduction
                     {
                         Span<double> acc = buffers.AsSpan((c - waveStart) * width, width);
                         acc.Clear();
-                        kernel.Accumulate(ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), acc, scratch.AsSpan(0, scratchLength));
+                        kernel.Accumulate(c, ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), acc, scratch.AsSpan(0, scratchLength));
                         return scratch;
                     },
                     scratch => ArrayPool<double>.Shared.Return(scratch));
                 for (int c = first; c < last; c++)
                 {
-                    // The total starts as chunk 0's sum (0 + s = s), so it needs no clearing.
+                    // The total starts as chunk 0's sum (0 + s = s), so it needs no clearing (here chunks ≥ 2).
                     var chunkSum = buffers.AsSpan((c - first) * width, width);
                     if (c == 0) chunkSum.CopyTo(total);
-                    else VectorMath.Add(total, chunkSum);
+                    else AddChunk(total, chunkSum, mean, divisor, c == chunks - 1);
                 }
             }
         }
@@ -142,5 +180,19 @@ internal static class ChunkedReduction
         {
             ArrayPool<double>.Shared.Return(buffers);
         }
+    }
+
+    /// <summary>total += chunk; for the last chunk, the entries of <paramref name="mean"/> go there as (total + chunk) / divisor.</summary>
+    private static void AddChunk(Span<double> total, ReadOnlySpan<double> chunk, Span<double> mean, double divisor, bool last)
+    {
+        int m = last ? mean.Length : 0;
+        if (m > 0) VectorMath.AddDivide(mean, total.Slice(0, m), chunk.Slice(0, m), divisor);
+        VectorMath.Add(total.Slice(m), chunk.Slice(m));
+    }
+
+    /// <summary>mean = total / divisor over its entries, when there was no second chunk to add.</summary>
+    private static void Finish(Span<double> total, Span<double> mean, double divisor)
+    {
+        if (mean.Length > 0) VectorMath.Divide(mean, total.Slice(0, mean.Length), divisor);
     }
 }

@@ -89,9 +89,7 @@ internal static class CurvatureGuard
         double[] total = ArrayPool<double>.Shared.Rent(Math.Max(n, 1));
         try
         {
-            Span<double> sum = total.AsSpan(0, n);
-            Sum(kernel, count, maxDegreeOfParallelism, sum, alignment);
-            VectorMath.Divide(result, sum, divisor);
+            Mean(kernel, count, maxDegreeOfParallelism, total.AsSpan(0, n), result, divisor, alignment);
         }
         finally
         {
@@ -100,15 +98,18 @@ internal static class CurvatureGuard
     }
 
     /// <summary>
-    /// Runs <paramref name="kernel"/> over the samples and writes the sum into <paramref name="sum"/>, which must not
-    /// alias the kernel's inputs (<see cref="Mean{TKernel}"/> for the chunking).
+    /// Runs <paramref name="kernel"/> over the samples into <paramref name="total"/> (which must not alias the
+    /// kernel's inputs, and may be <paramref name="mean"/> itself) and writes its first <paramref name="mean"/>.Length entries divided by
+    /// <paramref name="divisor"/> into <paramref name="mean"/> (which may); <paramref name="total"/> keeps the sum of
+    /// the other entries (<see cref="ChunkedReduction.Mean{TKernel}"/>; chunking as in
+    /// <see cref="Mean{TKernel}(TKernel, int, double, int, Span{double}, int)"/>).
     /// </summary>
-    public static void Sum<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> sum, int alignment = 1)
+    public static void Mean<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, Span<double> total, Span<double> mean, double divisor, int alignment)
         where TKernel : struct, IChunkKernel
     {
         // Batched models get chunks of at least two blocks: each chunk costs a clearing and an addition of n doubles.
         int samplesPerChunk = alignment > 1 ? 2 * alignment : SamplesPerChunk;
-        ChunkedReduction.Sum(kernel, count, maxDegreeOfParallelism, sum, samplesPerChunk, alignment);
+        ChunkedReduction.Mean(kernel, count, maxDegreeOfParallelism, total, mean, divisor, samplesPerChunk, alignment);
     }
 
     /// <summary>

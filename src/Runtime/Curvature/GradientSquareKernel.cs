@@ -25,7 +25,7 @@ internal readonly struct GradientSquareKernel<TModel, TLoss> : IChunkKernel
 
     public int ScratchLength => _data.TargetSize + _w.Length;
 
-    public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+    public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
     {
         int n = _w.Length, c = _data.TargetSize;
         Span<double> output = scratch.Slice(0, c);

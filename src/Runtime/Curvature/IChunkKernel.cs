@@ -13,7 +13,9 @@ internal interface IChunkKernel
 
     /// <summary>
     /// Adds the contributions of samples [<paramref name="start"/>, <paramref name="end"/>) to
-    /// <paramref name="accumulator"/> (zeroed by the caller), in sample order.
+    /// <paramref name="accumulator"/> (zeroed by the caller), in sample order. <paramref name="chunk"/> is the
+    /// chunk's index (chunks run once each, in any order and on any thread): a kernel may keep a per-chunk value
+    /// outside the accumulator by it.
     /// </summary>
-    void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch);
+    void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch);
 }

@@ -74,23 +74,33 @@ public sealed class Objective<TModel, TLoss>
         CurvatureGuard.RequireParameters<TModel>(n, nameof(w));
         if (gradient.Length != n)
             throw new ArgumentException($"'{nameof(gradient)}' has length {gradient.Length} but '{nameof(w)}' has {n}; pass a span of length {n}.", nameof(gradient));
-        double[] mean = ArrayPool<double>.Shared.Rent(n + 1);
+        // Each chunk's loss goes to its own slot, added in chunk order afterwards: the same additions as carrying
+        // it through the reduction in an extra entry of the sum, but the sum is then exactly the gradient's length.
+        double[] losses = ArrayPool<double>.Shared.Rent(ChunkedReduction.MaxChunks);
+        // The gradient is itself the running sum unless it shares memory with what the chunks read (it may be w):
+        // one parameter-sized buffer fewer to clear, stream through the cache and add from.
+        bool inPlace = !gradient.Overlaps(w) && !gradient.Overlaps(_data.Inputs.Span) && !gradient.Overlaps(_data.Targets.Span);
+        double[]? temporary = inPlace ? null : ArrayPool<double>.Shared.Rent(n);
         try
         {
-            // One extra slot carries the loss through the same ordered reduction as the gradient.
-            Span<double> result = mean.AsSpan(0, n + 1);
-            // w stays pinned while the chunks read it (no copy of the parameters per call).
+            Array.Clear(losses, 0, ChunkedReduction.MaxChunks);
+            Span<double> sum = inPlace ? gradient : temporary.AsSpan(0, n);
+            // w stays pinned while the chunks read it (no copy of the parameters per call). The mean is written only
+            // after every chunk has read w, so gradient may alias w.
             fixed (double* pw = w)
             {
-                CurvatureGuard.Sum(new GradientKernel(new PinnedVector(pw, n), _data), _data.Count, _maxDegreeOfParallelism, result, CurvatureGuard.BlockAlignment<TModel>());
+                CurvatureGuard.Mean(new GradientKernel(new PinnedVector(pw, n), _data, losses), _data.Count, _maxDegreeOfParallelism, sum, gradient,
+                    _data.Count, CurvatureGuard.BlockAlignment<TModel>());
             }
-            // The division writes the gradient only after every chunk has read w, so gradient may alias w.
-            VectorMath.Divide(gradient, result.Slice(0, n), _data.Count);
-            return result[n] / _data.Count;
+            // Slots of chunks that did not run hold +0, which leaves a sum that starts at +0 unchanged.
+            double loss = 0.0;
+            for (int c = 0; c < ChunkedReduction.MaxChunks; c++) loss += losses[c];
+            return loss / _data.Count;
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(mean);
+            if (temporary is not null) ArrayPool<double>.Shared.Return(temporary);
+            ArrayPool<double>.Shared.Return(losses);
         }
     }
 
@@ -107,7 +117,7 @@ public sealed class Objective<TModel, TLoss>
 
         public int ScratchLength => _data.TargetSize + ModelSums.BlockScratchLength<TModel>(_data);
 
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int c = _data.TargetSize;
             ReadOnlySpan<double> w = _w.Span;
@@ -134,23 +144,28 @@ public sealed class Objective<TModel, TLoss>
         private readonly PinnedVector _w;
         private readonly int _n;
         private readonly Dataset _data;
+        private readonly double[] _losses;
 
-        public GradientKernel(PinnedVector w, Dataset data)
+        /// <param name="w">The parameters.</param>
+        /// <param name="data">The data set.</param>
+        /// <param name="losses">Receives 0 + (the chunk's loss sum) at each chunk's index.</param>
+        public GradientKernel(PinnedVector w, Dataset data, double[] losses)
         {
             _w = w;
             _n = w.Length;
             _data = data;
+            _losses = losses;
         }
 
         public int ScratchLength => _data.TargetSize + _n + ModelSums.BlockScratchLength<TModel>(_data);
 
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int n = _n, c = _data.TargetSize;
             ReadOnlySpan<double> w = _w.Span;
             Span<double> output = scratch.Slice(0, c);
             Span<double> gradient = scratch.Slice(c, n);
-            Span<double> sum = accumulator.Slice(0, n);
+            Span<double> sum = accumulator;
             double loss = 0.0;
             int i = start;
             if (TModel.HasBatchedMembers)
@@ -164,7 +179,7 @@ public sealed class Objective<TModel, TLoss>
             }
             for (; i < end; i++)
                 loss += ModelSums.AddLossGradient<TModel, TLoss>(w, _data.Input(i), output, _data.Target(i), sum, gradient);
-            accumulator[n] += loss;
+            _losses[chunk] = 0.0 + loss;
         }
     }
 }

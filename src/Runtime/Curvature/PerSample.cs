@@ -262,7 +262,7 @@ public static class PerSample<TModel, TLoss>
 
         public int ScratchLength => _data.TargetSize;
 
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int n = _n;
             ReadOnlySpan<double> w = _w.AsSpan(0, n);
@@ -292,7 +292,7 @@ public static class PerSample<TModel, TLoss>
 
         public int ScratchLength => _data.TargetSize + _n;
 
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int n = _n, c = _data.TargetSize;
             ReadOnlySpan<double> w = _w.AsSpan(0, n);
@@ -338,7 +338,7 @@ public static class PerSample<TModel, TLoss>
         // The data chunks of ChunkedReduction: chunk c is samples [c·N/chunks, (c+1)·N/chunks).
         private int ChunkStart(int chunk) => (int)((long)chunk * _data.Count / _chunks);
 
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int n = _n, c = _data.TargetSize;
             int stride = Stride(n);
@@ -352,8 +352,8 @@ public static class PerSample<TModel, TLoss>
                 Span<double> m2 = row.Slice(2 + n, n);
                 mean.Clear();
                 m2.Clear();
-                int chunk = _firstChunk + r;
-                int first = ChunkStart(chunk), last = ChunkStart(chunk + 1);
+                int dataChunk = _firstChunk + r;
+                int first = ChunkStart(dataChunk), last = ChunkStart(dataChunk + 1);
                 double loss = 0.0;
                 for (int i = first; i < last; i++)
                 {

@@ -37,22 +37,33 @@ internal interface ISampleMatrix
 /// <summary>The mean over a data set of a per-sample matrix: products and diagonals, deterministic chunked reduction.</summary>
 internal static class SampleMean
 {
-    public static void Apply<TModel, TLoss, TMatrix>(double[] w, Dataset data, int maxDegreeOfParallelism, ReadOnlySpan<double> v, Span<double> result)
+    public static unsafe void Apply<TModel, TLoss, TMatrix>(double[] w, Dataset data, int maxDegreeOfParallelism, ReadOnlySpan<double> v, Span<double> result)
         where TModel : struct, IModel where TLoss : struct, ILoss where TMatrix : struct, ISampleMatrix
     {
         int n = w.Length;
         CurvatureGuard.RequireLength(v.Length, n, nameof(v));
         CurvatureGuard.RequireLength(result.Length, n, nameof(result));
-        double[] vector = ArrayPool<double>.Shared.Rent(n);
+        // The chunks read v (pinned, not copied) throughout the reduction, unless result shares memory with it: then
+        // they read a copy. The sum builds up in result itself unless that shares memory with what else they read
+        // (one parameter-sized buffer fewer to clear, stream and add from).
+        bool copy = result.Overlaps(v);
+        bool inPlace = !result.Overlaps(w) && !result.Overlaps(data.Inputs.Span) && !result.Overlaps(data.Targets.Span);
+        double[]? vector = copy ? ArrayPool<double>.Shared.Rent(n) : null;
+        double[]? total = inPlace ? null : ArrayPool<double>.Shared.Rent(n);
         try
         {
-            v.CopyTo(vector);
-            CurvatureGuard.Mean(new ProductKernel<TModel, TLoss, TMatrix>(w, data, vector), data.Count, data.Count, maxDegreeOfParallelism, result,
-                CurvatureGuard.BlockAlignment<TModel>());
+            if (vector is not null) v.CopyTo(vector);
+            ReadOnlySpan<double> read = vector is not null ? vector.AsSpan(0, n) : v;
+            fixed (double* pv = read)
+            {
+                CurvatureGuard.Mean(new ProductKernel<TModel, TLoss, TMatrix>(w, data, new PinnedVector(pv, n)), data.Count, maxDegreeOfParallelism,
+                    total is not null ? total.AsSpan(0, n) : result, result, data.Count, CurvatureGuard.BlockAlignment<TModel>());
+            }
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(vector);
+            if (total is not null) ArrayPool<double>.Shared.Return(total);
+            if (vector is not null) ArrayPool<double>.Shared.Return(vector);
         }
     }
 
@@ -68,9 +79,9 @@ internal static class SampleMean
     {
         private readonly double[] _w;
         private readonly Dataset _data;
-        private readonly double[] _v;
+        private readonly PinnedVector _v;
 
-        public ProductKernel(double[] w, Dataset data, double[] v)
+        public ProductKernel(double[] w, Dataset data, PinnedVector v)
         {
             _w = w;
             _data = data;
@@ -79,13 +90,13 @@ internal static class SampleMean
 
         public int ScratchLength => _data.TargetSize + _w.Length + TMatrix.ProductScratch(_w.Length) + ModelSums.BlockScratchLength<TModel>(_data);
 
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int n = _w.Length, c = _data.TargetSize, p = TMatrix.ProductScratch(n);
             Span<double> output = scratch.Slice(0, c);
             Span<double> temp = scratch.Slice(c, n);
             Span<double> extra = scratch.Slice(c + n, p);
-            ReadOnlySpan<double> v = _v.AsSpan(0, n);
+            ReadOnlySpan<double> v = _v.Span;
             int i = start;
             if (TModel.HasBatchedMembers)
             {
@@ -116,7 +127,7 @@ internal static class SampleMean
 
         public int ScratchLength => _data.TargetSize + _w.Length;
 
-        public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+        public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
         {
             int n = _w.Length, c = _data.TargetSize;
             Span<double> output = scratch.Slice(0, c);

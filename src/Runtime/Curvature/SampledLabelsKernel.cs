@@ -28,7 +28,7 @@ internal readonly struct SampledLabelsKernel<TModel, TLoss> : IChunkKernel
 
     public int ScratchLength => _data.TargetSize;
 
-    public void Accumulate(int start, int end, Span<double> accumulator, Span<double> scratch)
+    public void Accumulate(int chunk, int start, int end, Span<double> accumulator, Span<double> scratch)
     {
         int c = _data.TargetSize;
         Span<double> output = scratch.Slice(0, c);
