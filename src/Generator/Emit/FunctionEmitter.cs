@@ -273,12 +273,8 @@ internal sealed class FunctionEmitter
             {
                 // Cleared lazily: one bit per group of FirstTouch.Group elements, zeroed on first contribution.
                 string rent = "_rent" + (++_rentCount);
-                string words = "_words" + touched.Substring("_touched".Length);
                 _w.Line($"ulong[]? {rent} = null;");
-                _w.Line($"int {words} = {FirstTouch}.BitmapWords({N(c.Name)}.Length);");
-                _w.Line($"global::System.Span<ulong> {touched} = {words} <= 256 ? stackalloc ulong[{words}] : global::AutoCurv.CompilerServices.Scratch.Rent<ulong>({words}, ref {rent});");
-                _w.Line($"if ({rent} is null) {touched}.Clear();");
-                _w.Line($"if ({words} == 0) {N(c.Name)}.Clear(); // short spans at once; longer ones group by group on first contribution (FirstTouch)");
+                _w.Line($"global::System.Span<ulong> {touched} = {FirstTouch}.Begin({N(c.Name)}, ref {rent}); // short spans are cleared at once, longer ones group by group on first contribution");
                 _rented.Add(rent);
                 break;
             }

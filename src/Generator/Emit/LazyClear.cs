@@ -14,8 +14,10 @@ namespace AutoCurv.Generator.Emit;
 /// <remarks>
 /// A span qualifies when it is a parameter of element type double, cleared once by a statement of the member's
 /// top level, and otherwise only accumulated into (<c>s[i] += t</c>, <c>s[i] -= t</c>, never read in a term, never
-/// passed to a call), and when at least one of those accumulations is an axpy loop the emitter turns into a kernel:
-/// scalar-only members (such as Rosenbrock's) keep the plain clear, which costs them less than a bit test per update.
+/// passed to a call), when at least one of those accumulations is an axpy loop the emitter turns into a kernel, and
+/// when every scalar accumulation runs at most once per such axpy (outside loops, or beside an axpy in a row loop):
+/// members that update the span element by element (Rosenbrock's gradient, the scalar output layer of an MLP's H·v)
+/// keep the plain clear, which costs them less than a bit test per update.
 /// Batched, lanes and float members are not considered.
 /// </remarks>
 internal static class LazyClear
@@ -31,13 +33,18 @@ internal static class LazyClear
             var first = f.Body.Statements.First(s => Mentions(s, span));
             if (first is not ClearSpan) continue;
             bool onlyAccumulations = true, axpy = false;
-            Visit(f.Body, span, ref onlyAccumulations, ref axpy, top: true);
+            Visit(f.Body, span, ref onlyAccumulations, ref axpy, top: true, perRow: true);
             if (onlyAccumulations && axpy) result.Add(span);
         }
         return result;
     }
 
-    private static void Visit(Block block, string span, ref bool onlyAccumulations, ref bool axpy, bool top)
+    /// <param name="perRow">
+    /// Whether a scalar accumulation here runs at most once per axpy: outside loops, or in a loop whose body holds an
+    /// axpy kernel into the span (a dense layer's bias next to its row). Elsewhere (a scalar loop over the elements)
+    /// every element would pay the first-touch test, which costs more than the clear it saves.
+    /// </param>
+    private static void Visit(Block block, string span, ref bool onlyAccumulations, ref bool axpy, bool top, bool perRow)
     {
         foreach (var s in block.Statements)
         {
@@ -61,15 +68,17 @@ internal static class LazyClear
                         break;
                     }
                     if (IrWalk.Mentions(f.Start, span) || IrWalk.Mentions(f.Bound, span)) onlyAccumulations = false;
-                    Visit(f.Body, span, ref onlyAccumulations, ref axpy, top: false);
+                    bool rows = f.Body.Statements.Any(b => b is For inner && LoopKernels.Recognise(inner, out var ks, out _, out _)
+                        && ks.Any(k => !k.IsDot && k.Target is Elem e && e.Span == span));
+                    Visit(f.Body, span, ref onlyAccumulations, ref axpy, top: false, perRow: rows);
                     break;
                 case If i:
                     if (IrWalk.Mentions(i.Condition, span)) onlyAccumulations = false;
-                    Visit(i.Then, span, ref onlyAccumulations, ref axpy, top: false);
-                    Visit(i.Else, span, ref onlyAccumulations, ref axpy, top: false);
+                    Visit(i.Then, span, ref onlyAccumulations, ref axpy, top: false, perRow);
+                    Visit(i.Else, span, ref onlyAccumulations, ref axpy, top: false, perRow);
                     break;
                 default:
-                    if (Mentions(s, span) && !IsAccumulation(s, span)) onlyAccumulations = false;
+                    if (Mentions(s, span) && (!IsAccumulation(s, span) || !perRow)) onlyAccumulations = false;
                     break;
             }
         }

@@ -28,26 +28,19 @@ public static class FirstTouch
     private const int GroupShift = 3;
 
     /// <summary>
-    /// Spans shorter than this are cleared at once (<see cref="BitmapWords"/> is 0 for them): they sit in L1, where
-    /// a clear costs less than the bookkeeping.
+    /// Spans shorter than this are cleared at once (<see cref="Begin"/> gives them an empty bitmap): they sit in L1,
+    /// where a clear costs less than the bookkeeping.
     /// </summary>
     public const int LazyFrom = 4096;
 
     /// <summary>The number of words of the touched bitmap of a span of <paramref name="length"/> elements.</summary>
     public static int Words(int length) => (int)(((long)length + Group * 64 - 1) / (Group * 64));
 
-    /// <summary>
-    /// The bitmap generated code allocates for a result span of <paramref name="length"/> elements: <see cref="Words"/>
-    /// from <see cref="LazyFrom"/> elements on, else 0, and then the code clears the span itself and the empty bitmap
-    /// makes <see cref="Add"/>, <see cref="Axpy"/> and <see cref="ClearUntouched"/> plain accumulations.
-    /// </summary>
-    public static int BitmapWords(int length) => length < LazyFrom ? 0 : Words(length);
-
     /// <summary>z[index] += value, zeroing the element's group first if nothing has touched it yet (with a non-empty bitmap).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Add(Span<double> z, int index, double value, Span<ulong> touched)
     {
-        if ((uint)index >= (uint)z.Length) ThrowIndex(index, z.Length);
+        // An index outside z throws IndexOutOfRangeException (from z or the bitmap) before anything is written.
         if (touched.IsEmpty)
         {
             z[index] += value;
@@ -71,15 +64,19 @@ public static class FirstTouch
     /// such a group outside the range are zeroed.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The range leaves <paramref name="z"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Axpy(double a, ReadOnlySpan<double> x, Span<double> z, int offset, Span<ulong> touched)
+    {
+        // An empty bitmap (a short span, cleared already): exactly the call the eager path makes, inlined, so that
+        // small layers pay nothing for the lazy path they do not use.
+        if (touched.IsEmpty) Kernels.Axpy(a, x, z.Slice(offset, x.Length));
+        else AxpyLazy(a, x, z, offset, touched);
+    }
+
+    private static void AxpyLazy(double a, ReadOnlySpan<double> x, Span<double> z, int offset, Span<ulong> touched)
     {
         int n = x.Length;
         if (offset < 0 || offset > z.Length - n) throw new ArgumentOutOfRangeException(nameof(offset), $"The range [{offset}, {offset} + {n}) leaves a span of length {z.Length}.");
-        if (touched.IsEmpty)
-        {
-            Kernels.Axpy(a, x, z.Slice(offset, n));
-            return;
-        }
         if (touched.Length < Words(z.Length)) throw new ArgumentException($"Expected at least {Words(z.Length)} words, got {touched.Length}.", nameof(touched));
         if (n == 0) return;
         int g = offset >> GroupShift, last = (offset + n - 1) >> GroupShift;
@@ -106,10 +103,31 @@ public static class FirstTouch
         }
     }
 
+    /// <summary>
+    /// The start of a lazily cleared member: a span shorter than <see cref="LazyFrom"/> is cleared at once and gets an
+    /// empty bitmap; a longer one gets a zeroed bitmap of <see cref="Words"/> words rented from the pool (hand
+    /// <paramref name="rented"/> to <see cref="Scratch.Return{T}"/> at the end).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Span<ulong> Begin(Span<double> z, ref ulong[]? rented)
+    {
+        if (z.Length < LazyFrom)
+        {
+            z.Clear();
+            return default;
+        }
+        return Scratch.Rent(Words(z.Length), ref rented);
+    }
+
     /// <summary>Zeroes every group of <paramref name="z"/> that nothing touched (the end of a lazily cleared member); nothing for an empty bitmap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ClearUntouched(Span<double> z, ReadOnlySpan<ulong> touched)
     {
-        if (touched.IsEmpty) return;
+        if (!touched.IsEmpty) ClearUntouchedLazy(z, touched);
+    }
+
+    private static void ClearUntouchedLazy(Span<double> z, ReadOnlySpan<ulong> touched)
+    {
         int groups = (int)(((long)z.Length + Group - 1) >> GroupShift);
         if (touched.Length < Words(z.Length)) throw new ArgumentException($"Expected at least {Words(z.Length)} words, got {touched.Length}.", nameof(touched));
         int g = 0;
@@ -171,7 +189,4 @@ public static class FirstTouch
             g += count;
         }
     }
-
-    private static void ThrowIndex(int index, int length) =>
-        throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is outside a span of length {length}.");
 }

@@ -91,17 +91,37 @@ public class FirstTouchTests
     }
 
     [Fact]
+    public void Begin_clears_short_spans_and_rents_a_zeroed_bitmap_for_long_ones()
+    {
+        var shortSpan = new double[FirstTouch.LazyFrom - 1];
+        Array.Fill(shortSpan, 3.0);
+        ulong[]? rented = null;
+        Assert.True(FirstTouch.Begin(shortSpan, ref rented).IsEmpty);
+        Assert.Null(rented);
+        Assert.All(shortSpan, v => Assert.Equal(0.0, v));
+
+        var longSpan = new double[FirstTouch.LazyFrom];
+        Array.Fill(longSpan, 3.0);
+        var bitmap = FirstTouch.Begin(longSpan, ref rented);
+        Assert.Equal(FirstTouch.Words(longSpan.Length), bitmap.Length);
+        Assert.All(bitmap.ToArray(), w => Assert.Equal(0UL, w));
+        Assert.All(longSpan, v => Assert.Equal(3.0, v)); // left for the first contributions
+        AutoCurv.CompilerServices.Scratch.Return(rented);
+    }
+
+    [Fact]
     public void Lengths_are_validated()
     {
         var z = new double[20];
         var touched = new ulong[FirstTouch.Words(z.Length)];
         Assert.Throws<ArgumentOutOfRangeException>("offset", () => FirstTouch.Axpy(1, new double[5], z, 16, touched));
         Assert.Throws<ArgumentOutOfRangeException>("offset", () => FirstTouch.Axpy(1, new double[5], z, -1, touched));
-        Assert.Throws<ArgumentOutOfRangeException>("index", () => FirstTouch.Add(z, 20, 1, touched));
+        Assert.Throws<IndexOutOfRangeException>(() => FirstTouch.Add(z, 20, 1, touched));
+        Assert.Throws<IndexOutOfRangeException>(() => FirstTouch.Add(z, -1, 1, touched));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FirstTouch.Axpy(1, new double[5], z, 16, Span<ulong>.Empty));
+        Assert.Throws<IndexOutOfRangeException>(() => FirstTouch.Add(z, -1, 1, Span<ulong>.Empty));
         Assert.Throws<ArgumentException>("touched", () => FirstTouch.Axpy(1, new double[5], new double[600], 0, new ulong[1]));
         Assert.Throws<ArgumentException>("touched", () => FirstTouch.ClearUntouched(new double[600], new ulong[1]));
-        Assert.Equal(0, FirstTouch.BitmapWords(FirstTouch.LazyFrom - 1));
-        Assert.Equal(FirstTouch.Words(FirstTouch.LazyFrom), FirstTouch.BitmapWords(FirstTouch.LazyFrom));
         Assert.Equal(0, FirstTouch.Words(0));
         Assert.Equal(1, FirstTouch.Words(512));
         Assert.Equal(2, FirstTouch.Words(513));
