@@ -98,7 +98,7 @@ internal static class AccumulationFusion
     }
 
     /// <summary><c>s[i] += term</c> or <c>s[i] -= term</c>, with a term that does not read the span.</summary>
-    private static bool IsAccumulation(Stmt s, out Elem target, out BinaryOp op, out Expr term)
+    internal static bool IsAccumulation(Stmt s, out Elem target, out BinaryOp op, out Expr term)
     {
         target = null!;
         op = BinaryOp.Add;

@@ -181,19 +181,9 @@ internal static class CarriedAccumulation
         return before.Count == 0 ? f : f with { Body = new Block(body.ToEquatableArray()) };
     }
 
-    /// <summary><c>s[i] += term</c> or <c>s[i] -= term</c>, with a term that does not read the span.</summary>
-    private static bool IsAccumulation(Stmt s, out Elem target, out BinaryOp op, out Expr term)
-    {
-        target = null!;
-        op = BinaryOp.Add;
-        term = null!;
-        if (s is not Assign { Target: Elem e, Value: Binary { Op: BinaryOp.Add or BinaryOp.Subtract } b }) return false;
-        if (!b.Left.Equals(e) || IrWalk.Mentions(b.Right, e.Span) || e.Type != b.Type || b.Right.Type != e.Type) return false;
-        target = e;
-        op = b.Op;
-        term = b.Right;
-        return true;
-    }
+    /// <summary>An accumulation (<see cref="AccumulationFusion.IsAccumulation"/>) whose term has the element's type.</summary>
+    private static bool IsAccumulation(Stmt s, out Elem target, out BinaryOp op, out Expr term) =>
+        AccumulationFusion.IsAccumulation(s, out target, out op, out term) && term.Type == target.Type;
 
     /// <summary>c for an index <c>counter + c</c> (or <c>counter − c</c>, or the counter alone) with an integer literal c; null otherwise.</summary>
     private static long? Offset(Expr index, string counter) => index switch
