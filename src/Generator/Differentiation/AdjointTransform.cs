@@ -323,7 +323,7 @@ internal sealed class AdjointTransform
         {
             var s = statements[k];
             if (s is Assign { Target: Var v } a && !live.Contains(v.Name) && !readBefore.Contains(v.Name)
-                && !ContainsCall(a.Value) && IrWalk.Reads(a.Value).All(allowed.Contains)
+                && !IrWalk.ContainsCall(a.Value) && IrWalk.Reads(a.Value).All(allowed.Contains)
                 && statements.Count(t => t is not Comment && IrWalk.Writes(new Block(new[] { t }.ToEquatableArray())).Contains(v.Name)) == 1)
             {
                 found.Add(a);
@@ -334,17 +334,6 @@ internal sealed class AdjointTransform
         }
         return found;
     }
-
-    private static bool ContainsCall(Expr e) => e switch
-    {
-        Call => true,
-        Unary u => ContainsCall(u.Operand),
-        Binary b => ContainsCall(b.Left) || ContainsCall(b.Right),
-        Conditional c => ContainsCall(c.Condition) || ContainsCall(c.WhenTrue) || ContainsCall(c.WhenFalse),
-        Elem el => ContainsCall(el.Index),
-        ToReal r => ContainsCall(r.Operand),
-        _ => false,
-    };
 
     private static void CollectAllReads(Stmt s, HashSet<string> reads)
     {

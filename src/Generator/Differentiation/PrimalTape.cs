@@ -142,7 +142,7 @@ internal static class PrimalTape
 
         private Expr Bind(Expr e, List<(Expr Value, string Name)> binds)
         {
-            if (e.Type == IrType.Real && HasCall(e) && !IrWalk.Reads(e).Any(n => _types.TryGetValue(n, out var t) && t == IrType.Lanes))
+            if (e.Type == IrType.Real && IrWalk.ContainsCall(e) && !IrWalk.Reads(e).Any(n => _types.TryGetValue(n, out var t) && t == IrType.Lanes))
             {
                 foreach (var (value, name) in binds)
                 {
@@ -163,19 +163,6 @@ internal static class PrimalTape
                 _ => e, // ?: (a branch not taken must not run), leaves, calls that read tangents
             };
         }
-
-        private static bool HasCall(Expr e) => e switch
-        {
-            Call => true,
-            Unary u => HasCall(u.Operand),
-            Binary b => HasCall(b.Left) || HasCall(b.Right),
-            Conditional c => HasCall(c.Condition) || HasCall(c.WhenTrue) || HasCall(c.WhenFalse),
-            ToReal r => HasCall(r.Operand),
-            Splat sp => HasCall(sp.Operand),
-            LaneOf l => HasCall(l.Operand),
-            Elem el => HasCall(el.Index),
-            _ => false,
-        };
     }
 
     /// <summary>What a statement is to the split.</summary>

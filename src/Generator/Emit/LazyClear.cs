@@ -84,11 +84,10 @@ internal static class LazyClear
         }
     }
 
-    /// <summary><c>span[i] ± = t</c> with an index and a term that do not read the span.</summary>
+    /// <summary>An accumulation into the span (<see cref="Differentiation.AccumulationFusion.IsAccumulation"/>) of doubles, at an index that does not read it.</summary>
     internal static bool IsAccumulation(Stmt s, string span) =>
-        s is Assign { Target: Elem e, Value: Binary { Op: BinaryOp.Add or BinaryOp.Subtract } b }
-        && e.Span == span && b.Left.Equals(e) && e.ElemType == IrType.Real && b.Right.Type == IrType.Real
-        && !IrWalk.Mentions(b.Right, span) && !IrWalk.Mentions(e.Index, span);
+        Differentiation.AccumulationFusion.IsAccumulation(s, out var e, out _, out var term)
+        && e.Span == span && e.ElemType == IrType.Real && term.Type == IrType.Real && !IrWalk.Mentions(e.Index, span);
 
     private static bool Mentions(Stmt s, string span)
     {

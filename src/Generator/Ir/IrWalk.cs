@@ -96,6 +96,20 @@ internal static class IrWalk
         return offset;
     }
 
+    /// <summary>True when the expression calls a function anywhere (an intrinsic or a user function).</summary>
+    public static bool ContainsCall(Expr e) => e switch
+    {
+        Call => true,
+        Unary u => ContainsCall(u.Operand),
+        Binary b => ContainsCall(b.Left) || ContainsCall(b.Right),
+        Conditional c => ContainsCall(c.Condition) || ContainsCall(c.WhenTrue) || ContainsCall(c.WhenFalse),
+        Elem el => ContainsCall(el.Index),
+        ToReal r => ContainsCall(r.Operand),
+        Splat sp => ContainsCall(sp.Operand),
+        LaneOf l => ContainsCall(l.Operand),
+        _ => false,
+    };
+
     /// <summary>True when the expression mentions the named scalar or span.</summary>
     public static bool Mentions(Expr expr, string name) => Reads(expr).Contains(name);
 
