@@ -76,26 +76,17 @@ public sealed class AwkwardInputsTests
         // Warm the generator once so the first input does not pay for JIT in its time.
         Warm();
         TimeSpan timeout = c.Huge ? HugeTimeout : Timeout;
-        using var cts = new CancellationTokenSource();
-        // A dedicated thread (not the pool, which parallel tests may starve) that times only the generator run.
-        var watch = new Stopwatch();
-        var task = Task.Factory.StartNew(() =>
+        TimeSpan bound = c.Huge ? HugeTimeBound : TimeBound;
+        // Wall time on a shared machine includes other tests' CPU and GC pauses (CI once measured 12.6 s for an input
+        // that takes 0.1 s alone). A run over the bound is repeated, up to RunsOverBound times, and the fastest run
+        // counts: a super-linear blow-up is slow every time, a loaded moment is not.
+        var (elapsed, result, outputCompilation, diagnostics) = RunGenerator(c, compilation, timeout);
+        for (int run = 1; run < RunsOverBound && elapsed > bound; run++)
         {
-            watch.Start();
-            GeneratorDriver driver = c.ParseOptions is null
-                ? GeneratorHarness.CreateDriver(trackIncrementalGeneratorSteps: false)
-                : Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(new[] { new AutoCurvGenerator().AsSourceGenerator() }, parseOptions: c.ParseOptions);
-            driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var outputCompilation, out var diagnostics, cts.Token);
-            watch.Stop();
-            return (Result: driver.GetRunResult(), Output: outputCompilation, Diagnostics: diagnostics);
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        if (!task.Wait(timeout))
-        {
-            cts.Cancel();
-            Assert.Fail($"{c.Name}: the generator did not finish within {timeout.TotalSeconds} s (hang)");
+            TimeSpan again = RunGenerator(c, compilation, timeout).Elapsed;
+            output?.WriteLine($"{c.Name}: {elapsed.TotalMilliseconds:F0} ms is over the bound; run {run + 1} took {again.TotalMilliseconds:F0} ms");
+            if (again < elapsed) elapsed = again;
         }
-        TimeSpan elapsed = watch.Elapsed;
-        var (result, outputCompilation, diagnostics) = task.Result;
         output?.WriteLine($"{c.Name}: generator {elapsed.TotalMilliseconds:F0} ms, {result.GeneratedTrees.Length} generated file(s), " +
                           $"{inputErrors.Count} input error(s), diagnostics: {string.Join(", ", diagnostics.Select(d => d.Id).Distinct())}");
 
@@ -132,7 +123,6 @@ public sealed class AwkwardInputsTests
                 break;
         }
 
-        TimeSpan bound = c.Huge ? HugeTimeBound : TimeBound;
         Assert.True(elapsed <= bound, $"{c.Name}: the generator took {elapsed.TotalSeconds:F1} s (bound {bound.TotalSeconds} s)");
 
         if (c.Probe is not null && outputErrors.Count == 0 && acErrors.Count == 0 && result.GeneratedTrees.Length > 0)
@@ -141,15 +131,45 @@ public sealed class AwkwardInputsTests
         }
     }
 
-    private static int s_warm;
+    /// <summary>How many runs an input gets before a time over the bound counts (the fastest run counts).</summary>
+    private const int RunsOverBound = 3;
 
-    private static void Warm()
+    /// <summary>
+    /// One generator run on a dedicated thread (not the pool, which parallel tests may starve), timing only the run;
+    /// a run that does not finish within <paramref name="timeout"/> is a hang and fails the test.
+    /// </summary>
+    private static (TimeSpan Elapsed, GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics) RunGenerator(
+        AwkwardCase c, Compilation compilation, TimeSpan timeout)
     {
-        if (Interlocked.Exchange(ref s_warm, 1) == 0)
+        using var cts = new CancellationTokenSource();
+        var watch = new Stopwatch();
+        var task = Task.Factory.StartNew(() =>
         {
-            GeneratorHarness.Run(AwkwardInputs.InClass("[Differentiable] public static double F(double x) { double s = 0; for (int i = 0; i < 2; i++) s += Math.Sin(x); return s; }"));
+            watch.Start();
+            GeneratorDriver driver = c.ParseOptions is null
+                ? GeneratorHarness.CreateDriver(trackIncrementalGeneratorSteps: false)
+                : Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(new[] { new AutoCurvGenerator().AsSourceGenerator() }, parseOptions: c.ParseOptions);
+            driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var outputCompilation, out var diagnostics, cts.Token);
+            watch.Stop();
+            return (Result: driver.GetRunResult(), Output: outputCompilation, Diagnostics: diagnostics);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (!task.Wait(timeout))
+        {
+            cts.Cancel();
+            Assert.Fail($"{c.Name}: the generator did not finish within {timeout.TotalSeconds} s (hang)");
         }
+        var (result, output, diagnostics) = task.Result;
+        return (watch.Elapsed, result, output, diagnostics);
     }
+
+    /// <summary>One warm-up run; callers wait for it (a caller that went on while another thread warmed would pay for JIT).</summary>
+    private static readonly Lazy<bool> s_warm = new(() =>
+    {
+        GeneratorHarness.Run(AwkwardInputs.InClass("[Differentiable] public static double F(double x) { double s = 0; for (int i = 0; i < 2; i++) s += Math.Sin(x); return s; }"));
+        return true;
+    }, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static void Warm() => _ = s_warm.Value;
 
     /// <summary>Errors are compared by id and position (messages may mention members the generator added).</summary>
     private static string Key(Diagnostic d) => $"{d.Id}|{d.Location.SourceTree?.FilePath}|{d.Location.SourceSpan}";
