@@ -16,7 +16,7 @@ namespace AutoCurv.Generator.Emit;
 /// top level, and otherwise only accumulated into (<c>s[i] += t</c>, <c>s[i] -= t</c>, never read in a term, never
 /// passed to a call), when at least one of those accumulations is an axpy loop the emitter turns into a kernel, and
 /// when every scalar accumulation runs at most once per such axpy (outside loops, or beside an axpy in a row loop):
-/// members that update the span element by element (Rosenbrock's gradient, the scalar output layer of an MLP's H·v)
+/// members that update the span element by element (Rosenbrock's gradient)
 /// keep the plain clear, which costs them less than a bit test per update.
 /// Batched, lanes and float members are not considered.
 /// </remarks>
@@ -64,6 +64,7 @@ internal static class LazyClear
                             if (intoSpan && (k.IsDot || k.Scale.Type != IrType.Real)) onlyAccumulations = false;
                             else if (intoSpan) axpy = true;
                             else if (k.X == span || k.Y == span || IrWalk.Mentions(k.Scale, span)) onlyAccumulations = false;
+                            if (k.Second is { } t && (t.X == span || IrWalk.Mentions(t.Scale, span) || intoSpan && t.Scale.Type != IrType.Real)) onlyAccumulations = false;
                         }
                         break;
                     }

@@ -6,10 +6,11 @@ namespace AutoCurv.Generator.Emit;
 
 /// <summary>
 /// Recognises unit-stride loops whose every statement is a dot-product reduction
-/// (<c>s += x[a + j] * y[b + j]</c>) or an axpy update (<c>z[c + j] += k * y[b + j]</c>), and
+/// (<c>s += x[a + j] * y[b + j]</c>), an axpy update (<c>z[c + j] += k * y[b + j]</c>) or a two-term axpy
+/// (<c>z[c + j] += k * y[b + j] + m * u[e + j]</c>, the tangent of a bilinear term in a reverse sweep), and
 /// emits SIMD kernels (<c>AutoCurv.CompilerServices.Kernels</c>) instead. It runs on the final IR of every
-/// mode, so forward sweeps, tangents, reverse sweeps and H·v of dense layers all get them. Axpy is
-/// exact; Dot reassociates the sum (values agree with the loop to rounding). The squares of an axpy's
+/// mode, so forward sweeps, tangents, reverse sweeps and H·v of dense layers all get them. Axpy and the
+/// two-term Axpy2 are exact (the loop's operations in the loop's order); Dot reassociates the sum (values agree with the loop to rounding). The squares of an axpy's
 /// contributions in the GGN diagonal's reverse sweep (<see cref="AccumulateSquare"/>) become one
 /// <c>Lanes.AddSquares</c> per range, which factors out x[j]² (equal to the loop up to rounding).
 /// </summary>
@@ -20,10 +21,13 @@ internal static class LoopKernels
     /// <summary>
     /// One recognised statement: kind, target, the two operands and their offsets. <paramref name="Square"/>: the
     /// statement is the square of an axpy's contributions (<c>Squares[c + j] ⊕= (k·y[b + j])²</c>), with the target
-    /// its squares span.
+    /// its squares span. <paramref name="Second"/>: an axpy's second term (<c>z[c + j] += k·x[a + j] + m·u[e + j]</c>).
     /// </summary>
     internal sealed record Kernel(bool IsDot, Expr Target, Expr Scale, string X, Expr OffsetX, string? Y, Expr? OffsetY, bool Negate,
-        AccumulateSquare? Square = null);
+        AccumulateSquare? Square = null, AxpyTerm? Second = null);
+
+    /// <summary>The second term <c>Scale·X[OffsetX + j]</c> of a two-term axpy.</summary>
+    internal sealed record AxpyTerm(Expr Scale, string X, Expr OffsetX);
 
     /// <param name="arrays">Names of spans that are arrays in the generated code (T[] parameters): sliced with AsSpan.</param>
     /// <param name="elementType">The element type keyword (double or float), for the generic lane kernels.</param>
@@ -37,6 +41,9 @@ internal static class LoopKernels
     {
         if (!Recognise(f, out var kernels, out var lo, out var count)) return false;
         if (varies is not null && kernels.Any(k => !k.IsDot && varies(k.Target) && !varies(k.Scale) && !varies(new Elem(k.X, Lit.Int(0), IrType.Real)))) return false;
+        // The two-term axpy has only the all-shared shape (no block overloads): a batched loop with a varying operand stays a loop.
+        if (varies is not null && kernels.Any(k => k.Second is { } t && (varies(k.Target) || varies(k.Scale) || varies(t.Scale)
+            || varies(new Elem(k.X, Lit.Int(0), IrType.Real)) || varies(new Elem(t.X, Lit.Int(0), IrType.Real))))) return false;
         var counter = new Var(f.Counter, IrType.Int);
         string n = "_n_" + f.Counter;
         string start = "_lo_" + f.Counter;
@@ -62,6 +69,16 @@ internal static class LoopKernels
             {
                 string op = k.Negate ? "-=" : "+=";
                 w.Line($"{e(k.Target, 0)} {op} {Kernels}.Dot{generic}({Slice(k.X, k.OffsetX)}, {Slice(k.Y!, k.OffsetY!)});");
+            }
+            else if (k.Second is { } second)
+            {
+                var target = (Elem)k.Target;
+                var offsetZ = Offset(target.Index, counter)!;
+                string operands = $"{e(k.Scale, 0)}, {Slice(k.X, k.OffsetX)}, {e(second.Scale, 0)}, {Slice(second.X, second.OffsetX)}";
+                if (lazy is not null && lazy.TryGetValue(target.Span, out var touched))
+                    w.Line($"global::AutoCurv.CompilerServices.FirstTouch.Axpy2({operands}, {name(target.Span)}, {e(Add(offsetZ, new Var(start, IrType.Int)), 0)}, {touched});");
+                else
+                    w.Line($"{Kernels}.Axpy2({operands}, {Slice(target.Span, offsetZ)});");
             }
             else
             {
@@ -115,6 +132,12 @@ internal static class LoopKernels
             var reads = IrWalk.Reads(kernels[i].Scale);
             reads.Add(kernels[i].X);
             if (kernels[i].Y is not null) reads.Add(kernels[i].Y!);
+            if (kernels[i].Second is { } second)
+            {
+                IrWalk.AddReads(second.Scale, reads);
+                reads.Add(second.X);
+                IrWalk.AddReads(second.OffsetX, reads);
+            }
             IrWalk.AddReads(kernels[i].OffsetX, reads);
             if (kernels[i].Square is { } q) IrWalk.AddReads(q.Weights, reads);
             if (kernels[i].OffsetY is not null) IrWalk.AddReads(kernels[i].OffsetY!, reads);
@@ -163,6 +186,13 @@ internal static class LoopKernels
                 dots.Add(k);
             }
             return dots;
+        }
+        if (a.Target is Elem && !negate && sum.Right is Binary { Op: BinaryOp.Add, Left: Binary { Op: BinaryOp.Multiply } p1, Right: Binary { Op: BinaryOp.Multiply } p2 })
+        {
+            // z[c + j] += k·x[a + j] + m·u[e + j]: one two-term axpy (doubles only), which adds the pair's sum as the loop does.
+            if (MatchOne(a.Target, p1, counter, false) is not { } first || MatchOne(a.Target, p2, counter, false) is not { } second) return null;
+            if (a.Target.Type != IrType.Real || first.Scale.Type != IrType.Real || second.Scale.Type != IrType.Real) return null;
+            return new List<Kernel> { first with { Second = new AxpyTerm(second.Scale, second.X, second.OffsetX) } };
         }
         if (sum.Right is not Binary { Op: BinaryOp.Multiply } product) return null;
         return MatchOne(a.Target, product, counter, negate) is { } one ? new List<Kernel> { one } : null;

@@ -98,6 +98,7 @@ internal static class RowKernels
     {
         string j = outer.Counter;
         bool Varying(string span) => varies(new Elem(span, Lit.Int(0), IrType.Real));
+        if (k.Second is not null) return null; // no two-term row kernel
         if (k.IsDot)
         {
             // s ± Σ W[o(j) + i]·X[p + i]: W shared and addressed by the row, X sample blocks not moving with j.

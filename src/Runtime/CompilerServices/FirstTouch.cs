@@ -73,7 +73,33 @@ public static class FirstTouch
         else AxpyLazy(a, x, z, offset, touched);
     }
 
-    private static void AxpyLazy(double a, ReadOnlySpan<double> x, Span<double> z, int offset, Span<ulong> touched)
+    /// <summary>
+    /// z[offset + i] += a·x[i] + b·y[i] for i &lt; x.Length (the arithmetic of
+    /// <see cref="Kernels.Axpy2(double, ReadOnlySpan{double}, double, ReadOnlySpan{double}, Span{double})"/>), where a group
+    /// nothing has touched yet is written as a·x[i] + b·y[i] without reading z, and the elements of such a group
+    /// outside the range are zeroed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range leaves <paramref name="z"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Axpy2(double a, ReadOnlySpan<double> x, double b, ReadOnlySpan<double> y, Span<double> z, int offset, Span<ulong> touched)
+    {
+        if (touched.IsEmpty) Kernels.Axpy2(a, x, b, y, z.Slice(offset, x.Length));
+        else
+        {
+            if (y.Length != x.Length) throw new ArgumentException("Lengths differ.", nameof(y));
+            Lazy(a, x, b, y, twoTerms: true, z, offset, touched);
+        }
+    }
+
+    private static void AxpyLazy(double a, ReadOnlySpan<double> x, Span<double> z, int offset, Span<ulong> touched) =>
+        Lazy(a, x, 0.0, default, twoTerms: false, z, offset, touched);
+
+    /// <summary>
+    /// z[offset + i] += a·x[i] (+ b·y[i] with <paramref name="twoTerms"/>) run by run of touched and untouched groups:
+    /// touched runs are added to, untouched runs are written without reading z, the rest of their groups zeroed, and
+    /// their bits set.
+    /// </summary>
+    private static void Lazy(double a, ReadOnlySpan<double> x, double b, ReadOnlySpan<double> y, bool twoTerms, Span<double> z, int offset, Span<ulong> touched)
     {
         int n = x.Length;
         if (offset < 0 || offset > z.Length - n) throw new ArgumentOutOfRangeException(nameof(offset), $"The range [{offset}, {offset} + {n}) leaves a span of length {z.Length}.");
@@ -86,9 +112,12 @@ public static class FirstTouch
             int end = RunEnd(touched, g, last + 1, set);
             int from = Math.Max(offset, g << GroupShift), to = Math.Min(offset + n, end << GroupShift);
             var xs = x.Slice(from - offset, to - from);
+            var ys = twoTerms ? y.Slice(from - offset, to - from) : default;
+            var zs = z.Slice(from, to - from);
             if (set)
             {
-                Kernels.Axpy(a, xs, z.Slice(from, to - from));
+                if (twoTerms) Kernels.Axpy2(a, xs, b, ys, zs);
+                else Kernels.Axpy(a, xs, zs);
             }
             else
             {
@@ -96,7 +125,8 @@ public static class FirstTouch
                 int groupStart = g << GroupShift, groupEnd = Math.Min(z.Length, end << GroupShift);
                 z.Slice(groupStart, from - groupStart).Clear();
                 z.Slice(to, groupEnd - to).Clear();
-                Scale(a, xs, z.Slice(from, to - from));
+                if (twoTerms) Scale2(a, xs, b, ys, zs);
+                else Scale(a, xs, zs);
                 SetRange(touched, g, end);
             }
             g = end;
@@ -160,6 +190,26 @@ public static class FirstTouch
             }
         }
         for (; i < n; i++) Unsafe.Add(ref zr, i) = a * Unsafe.Add(ref xr, i);
+    }
+
+    /// <summary>z[i] = a·x[i] + b·y[i].</summary>
+    private static void Scale2(double a, ReadOnlySpan<double> x, double b, ReadOnlySpan<double> y, Span<double> z)
+    {
+        int n = x.Length, i = 0;
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double yr = ref MemoryMarshal.GetReference(y);
+        ref double zr = ref MemoryMarshal.GetReference(z);
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var av = Vector256.Create(a);
+            var bv = Vector256.Create(b);
+            for (; i <= n - 8; i += 8)
+            {
+                (av * Vector256.LoadUnsafe(ref xr, (nuint)i) + bv * Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+                (av * Vector256.LoadUnsafe(ref xr, (nuint)(i + 4)) + bv * Vector256.LoadUnsafe(ref yr, (nuint)(i + 4))).StoreUnsafe(ref zr, (nuint)(i + 4));
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref zr, i) = a * Unsafe.Add(ref xr, i) + b * Unsafe.Add(ref yr, i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -107,6 +107,31 @@ public static partial class Kernels
         for (; i < n; i++) y[i] += a * x[i];
     }
 
+    /// <summary>
+    /// z[i] += a·x[i] + b·y[i]: the two products, their sum, then the sum added to z[i] (no FMA), exactly the loop
+    /// <c>z[i] += a * x[i] + b * y[i]</c>; one pass over z where two axpys would make two.
+    /// </summary>
+    public static void Axpy2(double a, ReadOnlySpan<double> x, double b, ReadOnlySpan<double> y, Span<double> z)
+    {
+        if (y.Length != x.Length) throw new ArgumentException("Lengths differ.", nameof(y));
+        if (z.Length != x.Length) throw new ArgumentException("Lengths differ.", nameof(z));
+        int n = x.Length, i = 0;
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double yr = ref MemoryMarshal.GetReference(y);
+        ref double zr = ref MemoryMarshal.GetReference(z);
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var av = Vector256.Create(a);
+            var bv = Vector256.Create(b);
+            for (; i <= n - 8; i += 8)
+            {
+                (Vector256.LoadUnsafe(ref zr, (nuint)i) + (av * Vector256.LoadUnsafe(ref xr, (nuint)i) + bv * Vector256.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref zr, (nuint)i);
+                (Vector256.LoadUnsafe(ref zr, (nuint)(i + 4)) + (av * Vector256.LoadUnsafe(ref xr, (nuint)(i + 4)) + bv * Vector256.LoadUnsafe(ref yr, (nuint)(i + 4)))).StoreUnsafe(ref zr, (nuint)(i + 4));
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref zr, i) += a * Unsafe.Add(ref xr, i) + b * Unsafe.Add(ref yr, i);
+    }
+
     /// <summary>y[i] += a·x[i].</summary>
     public static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
     {

@@ -6,7 +6,7 @@ namespace AutoCurv.Runtime.Tests.CompilerServices;
 
 /// <summary>
 /// <see cref="FirstTouch"/> (lazy clearing of a result span) against the eager path it replaces: clear the span, then
-/// z[i] += v and z[o + i] += a·x[i] as plain loops. Results must be equal as numbers (a zero may differ in sign only),
+/// z[i] += v, z[o + i] += a·x[i] and z[o + i] += a·x[i] + b·y[i] as plain loops. Results must be equal as numbers (a zero may differ in sign only),
 /// whatever garbage the span held before, for random sequences of updates that overlap, straddle groups and bitmap
 /// words, and leave parts of the span untouched.
 /// </summary>
@@ -40,7 +40,7 @@ public class FirstTouchTests
                     expected[index] += v;
                     FirstTouch.Add(actual, index, v, touched);
                 }
-                else
+                else if (r.Next(2) == 0)
                 {
                     int n = r.Next(0, Math.Min(length, 300) + 1);
                     int offset = r.Next(0, length - n + 1);
@@ -49,6 +49,17 @@ public class FirstTouchTests
                     for (int i = 0; i < n; i++) x[i] = r.NextDouble() * 2 - 1;
                     for (int i = 0; i < n; i++) expected[offset + i] += a * x[i];
                     FirstTouch.Axpy(a, x, actual, offset, touched);
+                }
+                else
+                {
+                    int n = r.Next(0, Math.Min(length, 300) + 1);
+                    int offset = r.Next(0, length - n + 1);
+                    double a = r.NextDouble() * 4 - 2, b = r.NextDouble() * 4 - 2;
+                    var x = new double[n];
+                    var y = new double[n];
+                    for (int i = 0; i < n; i++) { x[i] = r.NextDouble() * 2 - 1; y[i] = r.NextDouble() * 2 - 1; }
+                    for (int i = 0; i < n; i++) expected[offset + i] += a * x[i] + b * y[i];
+                    FirstTouch.Axpy2(a, x, b, y, actual, offset, touched);
                 }
             }
             FirstTouch.ClearUntouched(actual, touched);
@@ -86,8 +97,9 @@ public class FirstTouchTests
         var z = new double[] { 1, 2, 3, 4, 5 };
         FirstTouch.Add(z, 1, 10, Span<ulong>.Empty);
         FirstTouch.Axpy(2, new double[] { 1, 1 }, z, 3, Span<ulong>.Empty);
+        FirstTouch.Axpy2(2, new double[] { 1, 1 }, -1, new double[] { 3, 4 }, z, 2, Span<ulong>.Empty);
         FirstTouch.ClearUntouched(z, ReadOnlySpan<ulong>.Empty);
-        Assert.Equal(new double[] { 1, 12, 3, 6, 7 }, z);
+        Assert.Equal(new double[] { 1, 12, 2, 4, 7 }, z);
     }
 
     [Fact]
@@ -122,8 +134,36 @@ public class FirstTouchTests
         Assert.Throws<IndexOutOfRangeException>(() => FirstTouch.Add(z, -1, 1, Span<ulong>.Empty));
         Assert.Throws<ArgumentException>("touched", () => FirstTouch.Axpy(1, new double[5], new double[600], 0, new ulong[1]));
         Assert.Throws<ArgumentException>("touched", () => FirstTouch.ClearUntouched(new double[600], new ulong[1]));
+        Assert.Throws<ArgumentOutOfRangeException>("offset", () => FirstTouch.Axpy2(1, new double[5], 2, new double[5], z, 16, touched));
+        Assert.Throws<ArgumentException>("y", () => FirstTouch.Axpy2(1, new double[5], 2, new double[4], z, 0, touched));
+        Assert.Throws<ArgumentException>("y", () => FirstTouch.Axpy2(1, new double[5], 2, new double[4], z, 0, Span<ulong>.Empty));
+        Assert.Throws<ArgumentException>("touched", () => FirstTouch.Axpy2(1, new double[5], 2, new double[5], new double[600], 0, new ulong[1]));
         Assert.Equal(0, FirstTouch.Words(0));
         Assert.Equal(1, FirstTouch.Words(512));
         Assert.Equal(2, FirstTouch.Words(513));
+    }
+
+    [Fact]
+    public void Axpy2_is_the_loop_it_replaces_bit_for_bit()
+    {
+        // z[i] += a·x[i] + b·y[i]: every length around the vector widths, values whose sums round, and special values.
+        var r = new Random(11);
+        for (int n = 0; n <= 40; n++)
+        {
+            double a = r.NextDouble() * 6 - 3, b = -1e-3 * r.NextDouble();
+            var x = new double[n];
+            var y = new double[n];
+            var z = new double[n];
+            for (int i = 0; i < n; i++) { x[i] = Math.Sin(i + n) * 1e3; y[i] = Math.Cos(3 * i) / 7; z[i] = r.NextDouble() - 0.5; }
+            if (n > 5) { x[3] = double.PositiveInfinity; y[4] = double.NaN; z[5] = -0.0; }
+            var expected = (double[])z.Clone();
+            for (int i = 0; i < n; i++) expected[i] += a * x[i] + b * y[i];
+            Kernels.Axpy2(a, x, b, y, z);
+            for (int i = 0; i < n; i++)
+                Assert.True(BitConverter.DoubleToInt64Bits(expected[i]) == BitConverter.DoubleToInt64Bits(z[i]) || double.IsNaN(expected[i]) && double.IsNaN(z[i]),
+                    $"n = {n}, element {i}: {z[i]} vs {expected[i]}");
+        }
+        Assert.Throws<ArgumentException>("y", () => Kernels.Axpy2(1, new double[3], 1, new double[2], new double[3]));
+        Assert.Throws<ArgumentException>("z", () => Kernels.Axpy2(1, new double[3], 1, new double[3], new double[4]));
     }
 }
