@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AutoCurv.CompilerServices;
 
@@ -183,6 +184,15 @@ public static class FirstTouch
         if (Vector256.IsHardwareAccelerated && n >= 8)
         {
             var av = Vector256.Create(a);
+            if (Sse.IsSupported && n >= Kernels.PrefetchFrom)
+            {
+                for (; i <= n - 8 - Kernels.WriteAhead; i += 8)
+                {
+                    Kernels.Prefetch(ref Unsafe.Add(ref zr, i + Kernels.WriteAhead));
+                    (av * Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+                    (av * Vector256.LoadUnsafe(ref xr, (nuint)(i + 4))).StoreUnsafe(ref zr, (nuint)(i + 4));
+                }
+            }
             for (; i <= n - 8; i += 8)
             {
                 (av * Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
@@ -203,6 +213,15 @@ public static class FirstTouch
         {
             var av = Vector256.Create(a);
             var bv = Vector256.Create(b);
+            if (Sse.IsSupported && n >= Kernels.PrefetchFrom)
+            {
+                for (; i <= n - 8 - Kernels.WriteAhead; i += 8)
+                {
+                    Kernels.Prefetch(ref Unsafe.Add(ref zr, i + Kernels.WriteAhead));
+                    (av * Vector256.LoadUnsafe(ref xr, (nuint)i) + bv * Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+                    (av * Vector256.LoadUnsafe(ref xr, (nuint)(i + 4)) + bv * Vector256.LoadUnsafe(ref yr, (nuint)(i + 4))).StoreUnsafe(ref zr, (nuint)(i + 4));
+                }
+            }
             for (; i <= n - 8; i += 8)
             {
                 (av * Vector256.LoadUnsafe(ref xr, (nuint)i) + bv * Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);

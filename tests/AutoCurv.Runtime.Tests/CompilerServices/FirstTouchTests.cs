@@ -146,9 +146,12 @@ public class FirstTouchTests
     [Fact]
     public void Axpy2_is_the_loop_it_replaces_bit_for_bit()
     {
-        // z[i] += a·x[i] + b·y[i]: every length around the vector widths, values whose sums round, and special values.
+        // z[i] += a·x[i] + b·y[i] (and Axpy's z[i] += a·x[i]): every length around the vector widths and the lengths
+        // around 256, Kernels.PrefetchFrom (the prefetching loop must do the same arithmetic), values whose sums round, and
+        // special values.
         var r = new Random(11);
-        for (int n = 0; n <= 40; n++)
+        int[] lengths = [.. System.Linq.Enumerable.Range(0, 41), 255, 256, 263, 1000, 1031];
+        foreach (int n in lengths)
         {
             double a = r.NextDouble() * 6 - 3, b = -1e-3 * r.NextDouble();
             var x = new double[n];
@@ -157,13 +160,35 @@ public class FirstTouchTests
             for (int i = 0; i < n; i++) { x[i] = Math.Sin(i + n) * 1e3; y[i] = Math.Cos(3 * i) / 7; z[i] = r.NextDouble() - 0.5; }
             if (n > 5) { x[3] = double.PositiveInfinity; y[4] = double.NaN; z[5] = -0.0; }
             var expected = (double[])z.Clone();
+            var one = (double[])z.Clone();
+            var expectedOne = (double[])z.Clone();
             for (int i = 0; i < n; i++) expected[i] += a * x[i] + b * y[i];
+            for (int i = 0; i < n; i++) expectedOne[i] += a * x[i];
             Kernels.Axpy2(a, x, b, y, z);
+            Kernels.Axpy(a, x, one);
             for (int i = 0; i < n; i++)
-                Assert.True(BitConverter.DoubleToInt64Bits(expected[i]) == BitConverter.DoubleToInt64Bits(z[i]) || double.IsNaN(expected[i]) && double.IsNaN(z[i]),
-                    $"n = {n}, element {i}: {z[i]} vs {expected[i]}");
+            {
+                Assert.True(Same(expected[i], z[i]), $"Axpy2, n = {n}, element {i}: {z[i]} vs {expected[i]}");
+                Assert.True(Same(expectedOne[i], one[i]), $"Axpy, n = {n}, element {i}: {one[i]} vs {expectedOne[i]}");
+            }
+
+            // The lazy writes (z = a·x + b·y into untouched groups) at the same lengths, into a long span.
+            var lazy = new double[FirstTouch.LazyFrom + 2 * n + 16];
+            Array.Fill(lazy, double.NaN);
+            var touched = new ulong[FirstTouch.Words(lazy.Length)];
+            FirstTouch.Axpy2(a, x, b, y, lazy, 3, touched);
+            FirstTouch.Axpy(a, x, lazy, FirstTouch.LazyFrom - 5 + n / 2, touched);
+            FirstTouch.ClearUntouched(lazy, touched);
+            var reference = new double[lazy.Length];
+            for (int i = 0; i < n; i++) reference[3 + i] += a * x[i] + b * y[i];
+            for (int i = 0; i < n; i++) reference[FirstTouch.LazyFrom - 5 + n / 2 + i] += a * x[i];
+            for (int i = 0; i < lazy.Length; i++)
+                Assert.True(reference[i] == lazy[i] || double.IsNaN(reference[i]) && double.IsNaN(lazy[i]), $"lazy, n = {n}, element {i}: {lazy[i]} vs {reference[i]}");
         }
         Assert.Throws<ArgumentException>("y", () => Kernels.Axpy2(1, new double[3], 1, new double[2], new double[3]));
         Assert.Throws<ArgumentException>("z", () => Kernels.Axpy2(1, new double[3], 1, new double[3], new double[4]));
     }
+
+    private static bool Same(double expected, double actual) =>
+        BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual) || double.IsNaN(expected) && double.IsNaN(actual);
 }
