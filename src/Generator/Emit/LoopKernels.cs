@@ -51,8 +51,11 @@ internal static class LoopKernels
         w.Line($"int {start} = {e(lo, 0)};");
         w.Line($"int {n} = {e(count, 0)};");
         w.Open($"if ({n} > 0)");
-        foreach (var k in kernels)
+        var partners = elementType == "double" ? DotPartners(kernels, varies) : new Dictionary<int, int>();
+        int dots = 0;
+        for (int index = 0; index < kernels.Count; index++)
         {
+            var k = kernels[index];
             string Slice(string span, Expr offset) => arrays.Contains(span)
                 ? $"global::System.MemoryExtensions.AsSpan({name(span)}, {e(Add(offset, new Var(start, IrType.Int)), 0)}, {n})"
                 : $"{name(span)}.Slice({e(Add(offset, new Var(start, IrType.Int)), 0)}, {n})";
@@ -64,6 +67,18 @@ internal static class LoopKernels
                 var offsetSquares = Offset(q.Index, counter)!;
                 w.Line($"{name(q.Flag)} &= global::AutoCurv.CompilerServices.Lanes.AddSquares<{elementType}>({e(k.Scale, 0)}, {e(q.Weights, 0)}, {Slice(k.X, k.OffsetX)}, " +
                     $"{name(q.Squares)}, {e(Add(offsetSquares, new Var(start, IrType.Int)), 0)}, {name(q.Touched)});");
+            }
+            else if (k.IsDot && partners.TryGetValue(index, out int other))
+            {
+                if (other < index) continue; // emitted with its partner
+                // Two sums over the same operand: one pass (Dot2 sums each exactly as Dot does).
+                var p = kernels[other];
+                var (shared, sharedOffset, first, firstOffset) = SharedOperand(k, p);
+                var (_, _, second, secondOffset) = SharedOperand(p, k);
+                string a = $"_dot_{f.Counter}_{++dots}", b = $"_dot_{f.Counter}_{++dots}";
+                w.Line($"var ({a}, {b}) = {Kernels}.Dot2({Slice(shared, sharedOffset)}, {Slice(first, firstOffset)}, {Slice(second, secondOffset)});");
+                w.Line($"{e(k.Target, 0)} {(k.Negate ? "-=" : "+=")} {a};");
+                w.Line($"{e(p.Target, 0)} {(p.Negate ? "-=" : "+=")} {b};");
             }
             else if (k.IsDot)
             {
@@ -95,6 +110,40 @@ internal static class LoopKernels
         w.Close();
         w.Close();
         return true;
+    }
+
+    /// <summary>
+    /// Pairs of real dot products of the loop that share an operand (the same span at the same offset, like a row of w
+    /// and a row of v against the same input in a tangent sweep), each index mapped to its partner; greedy in order.
+    /// In a batched member only dots of shared (not per-sample) values pair, since Dot2 has no block overloads (nor
+    /// float ones: float members keep two Dots).
+    /// </summary>
+    private static Dictionary<int, int> DotPartners(List<Kernel> kernels, System.Func<Expr, bool>? varies)
+    {
+        var partners = new Dictionary<int, int>();
+        bool Plain(Kernel k) => k.IsDot && k.Square is null && k.Target.Type == IrType.Real
+            && (varies is null || !varies(k.Target) && !varies(new Elem(k.X, Lit.Int(0), IrType.Real)) && !varies(new Elem(k.Y!, Lit.Int(0), IrType.Real)));
+        for (int i = 0; i < kernels.Count; i++)
+        {
+            if (partners.ContainsKey(i) || !Plain(kernels[i])) continue;
+            for (int j = i + 1; j < kernels.Count; j++)
+            {
+                if (partners.ContainsKey(j) || !Plain(kernels[j]) || SharedOperand(kernels[i], kernels[j]).Shared is null) continue;
+                partners[i] = j;
+                partners[j] = i;
+                break;
+            }
+        }
+        return partners;
+    }
+
+    /// <summary>The operand dot <paramref name="k"/> shares with dot <paramref name="p"/> and its other operand (Shared null if none).</summary>
+    private static (string? Shared, Expr SharedOffset, string Other, Expr OtherOffset) SharedOperand(Kernel k, Kernel p)
+    {
+        bool Same(string span, Expr offset) => p.X == span && p.OffsetX == offset || p.Y == span && p.OffsetY == offset;
+        if (Same(k.X, k.OffsetX)) return (k.X, k.OffsetX, k.Y!, k.OffsetY!);
+        if (Same(k.Y!, k.OffsetY!)) return (k.Y, k.OffsetY!, k.X, k.OffsetX);
+        return (null, k.OffsetX, k.X, k.OffsetX);
     }
 
     /// <summary>
