@@ -85,11 +85,12 @@ internal sealed class MemberBuilder
 
     /// <summary>
     /// The clean-up passes every member's IR goes through, in order: first contributions to zeroed adjoints become
-    /// assignments (which leaves their resets dead), dead stores go, repeated accumulations into one element are summed
-    /// in a local, and accumulations the next loop iteration continues are carried in a local.
+    /// assignments (which leaves their resets dead), negated temporaries are folded into their readers, dead stores
+    /// go, repeated accumulations into one element are summed in a local, and accumulations the next loop iteration
+    /// continues are carried in a local.
     /// </summary>
     private static GeneratedMember Clean(GeneratedMember member) =>
-        member with { Function = CarriedAccumulation.Apply(AccumulationFusion.Apply(DeadStores.Apply(ZeroedAccumulators.Apply(member.Function)))) };
+        member with { Function = CarriedAccumulation.Apply(AccumulationFusion.Apply(DeadStores.Apply(NegationFolding.Apply(ZeroedAccumulators.Apply(member.Function))))) };
 
     /// <summary>Calls of functions that are neither intrinsics nor backed by a user rule.</summary>
     private static IEnumerable<Call> MissingRules(Block body, RuleSet rules)

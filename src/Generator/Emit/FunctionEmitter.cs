@@ -35,6 +35,15 @@ internal sealed class FunctionEmitter
 
     private const string FirstTouch = "global::AutoCurv.CompilerServices.FirstTouch";
 
+    /// <summary>Which loop accesses are provably in range (<see cref="BoundsProof"/>); null where none may be unchecked.</summary>
+    private BoundsProof? _bounds;
+
+    /// <summary>The name of the reference to the first element of each span that may be accessed unchecked.</summary>
+    private readonly Dictionary<string, string> _firstElement = new(StringComparer.Ordinal);
+
+    /// <summary>The spans the member's body accessed unchecked (their references get declared).</summary>
+    private readonly HashSet<string> _uncheckedSpans = new(StringComparer.Ordinal);
+
     public FunctionEmitter(SourceWriter writer, Model.MethodSpec spec, string lossType = "TLoss")
     {
         _spec = spec;
@@ -89,6 +98,8 @@ internal sealed class FunctionEmitter
     public void EmitMethod(GeneratedMember member, string accessibility)
     {
         var f = member.Function;
+        _bounds = null;
+        _firstElement.Clear();
         _varying = member.Batch is null ? new HashSet<string>() : new HashSet<string>(member.Batch.Varying);
         string returnType = f.Result is null ? "void" : _t;
         _w.Line("/// <summary>" + Escape(member.Summary) + "</summary>");
@@ -114,11 +125,13 @@ internal sealed class FunctionEmitter
         _lazy = _varying.Count == 0 && !_isFloat
             ? LazyClear.Spans(f).OrderBy(n => n, System.StringComparer.Ordinal).Select((n, k) => (n, k)).ToDictionary(p => p.n, p => "_touched" + (p.k + 1))
             : new Dictionary<string, string>();
+        var firstElements = _varying.Count == 0 ? PrepareFirstElements(f) : default;
         var stacks = StackTypes(f.Body);
         foreach (var s in stacks) _w.Line($"var {StackName(s)} = global::AutoCurv.CompilerServices.ValueStack<{TypeName(s)}>.Create();");
         bool blockStack = _varying.Count > 0 && UsesBlockStack(f.Body);
         if (blockStack) _w.Line($"var {BlockStack} = global::AutoCurv.CompilerServices.ValueStack<{Block}>.Create();");
         foreach (var s in f.Body.Statements) EmitStatement(s);
+        if (_bounds is not null) DeclareFirstElements(f, firstElements);
         foreach (var s in stacks) _w.Line($"{StackName(s)}.Dispose();");
         if (blockStack) _w.Line($"{BlockStack}.Dispose();");
         foreach (var lazy in _lazy) _w.Line($"{FirstTouch}.ClearUntouched({N(lazy.Key)}, {lazy.Value});");
@@ -126,6 +139,38 @@ internal sealed class FunctionEmitter
         if (f.Result is not null) _w.Line(_varying.Contains(f.Result) ? $"return {Block}.Sum({N(f.Result)});" : $"return {N(f.Result)};");
         _w.Close();
         _rented.Clear();
+    }
+
+    /// <summary>
+    /// Sets up unchecked access for the loop accesses <see cref="BoundsProof"/> proves in range: each such span is
+    /// read through <c>Unsafe.Add</c> from a reference to its first element, declared here once the body shows which
+    /// spans need one (<see cref="DeclareFirstElements"/>). Batched members and lazily cleared spans keep checked access.
+    /// </summary>
+    private (int Position, int Indent) PrepareFirstElements(IrFunction f)
+    {
+        var spans = BoundsProof.SpanParameters(f).Where(n => !_lazy.ContainsKey(n)).ToList();
+        _bounds = new BoundsProof(f, spans);
+        var taken = new HashSet<string>(f.Parameters.Select(p => p.Name), StringComparer.Ordinal);
+        IrWalk.AddMentions(f.Body, taken);
+        foreach (var span in spans)
+        {
+            string name = "_at_" + span;
+            for (int k = 2; taken.Contains(name); k++) name = "_at_" + span + k;
+            taken.Add(name);
+            _firstElement[span] = name;
+        }
+        _uncheckedSpans.Clear();
+        return _w.Here();
+    }
+
+    /// <summary>Declares, at <paramref name="at"/>, the first-element references of the spans accessed unchecked.</summary>
+    private void DeclareFirstElements(IrFunction f, (int Position, int Indent) at)
+    {
+        if (_uncheckedSpans.Count == 0) return;
+        var lines = new List<string> { "// loop bounds prove these spans' element accesses in range: read and written below without bounds checks" };
+        foreach (var p in f.Parameters.Where(p => _uncheckedSpans.Contains(p.Name)))
+            lines.Add($"ref {TypeName(p.Type)} {_firstElement[p.Name]} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({N(p.Name)});");
+        _w.InsertLines(at, lines);
     }
 
     private void EmitLengthCheck(IrParam p)
@@ -231,7 +276,9 @@ internal sealed class FunctionEmitter
                 string step = f.Step switch { 1 => $"{c}++", -1 => $"{c}--", > 0 => $"{c} += {f.Step}", _ => $"{c} -= {-f.Step}" };
                 _w.Open($"for (int {c} = {E(f.Start)}; {c} {Op(f.Compare)} {E(f.Bound)}; {step})");
                 _nesting++;
+                _bounds?.Enter(f);
                 EmitBlock(f.Body);
+                _bounds?.Leave();
                 _nesting--;
                 _w.Close();
                 break;
@@ -460,6 +507,9 @@ internal sealed class FunctionEmitter
                 return Literal(l);
             case Var v:
                 return N(v.Name);
+            case Elem el when _firstElement.TryGetValue(el.Span, out var first) && _bounds!.InBounds(el):
+                _uncheckedSpans.Add(el.Span);
+                return $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {first}, {E(el.Index)})";
             case Elem el:
                 return $"{N(el.Span)}[{E(el.Index)}]";
             case Len l:

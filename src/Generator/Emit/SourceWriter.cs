@@ -38,5 +38,23 @@ internal sealed class SourceWriter
         Line("}" + suffix);
     }
 
+    /// <summary>A position in the text written so far, with the indentation there (see <see cref="InsertLines"/>).</summary>
+    public (int Position, int Indent) Here() => (_builder.Length, _indent);
+
+    /// <summary>
+    /// Inserts lines at a position taken earlier with <see cref="Here"/>, indented as there: for declarations that
+    /// only the code after them shows to be needed. Positions taken after <paramref name="at"/> move.
+    /// </summary>
+    public void InsertLines((int Position, int Indent) at, System.Collections.Generic.IEnumerable<string> lines)
+    {
+        var text = new StringBuilder();
+        foreach (var line in lines)
+        {
+            if (line.Length > 0) text.Append(' ', System.Math.Min(at.Indent, MaxIndent) * 4).Append(line);
+            text.Append('\n');
+        }
+        _builder.Insert(at.Position, text.ToString());
+    }
+
     public override string ToString() => _builder.ToString();
 }
