@@ -96,6 +96,44 @@ public class DeterminismTests
         }
     }
 
+    /// <summary>
+    /// A result wider than one combining slice of the parallel reduction (8,192 doubles), with chunk buffers that take
+    /// two waves (64 chunks of 66,010 doubles exceed the 2²² held at once): the gradient summed in place, H·v through a
+    /// temporary, and a gradient that aliases w, each bit-identical for every degree of parallelism.
+    /// </summary>
+    [Fact]
+    public void Wide_results_combined_in_slices_and_waves_are_bit_identical()
+    {
+        const int d = 6600, c = 10, count = 512;
+        var data = Problem.Classification(count, 5, d, c);
+        int n = LinearModel.ParameterCount(d, c);
+        var w = Dense.RandomVector(n, 6, 0.01);
+        var v = Dense.RandomVector(n, 7);
+
+        (double Loss, double[] Gradient, double[] Aliased, double[] Hv) Evaluate(int degree)
+        {
+            var objective = new Objective<LinearModel, SoftmaxCrossEntropy>(data) { MaxDegreeOfParallelism = degree };
+            var gradient = new double[n];
+            double loss = objective.Gradient(w, gradient);
+            var aliased = (double[])w.Clone();
+            objective.Gradient(aliased, aliased);
+            var hv = new double[n];
+            new HessianOperator<LinearModel, SoftmaxCrossEntropy>(w, data) { MaxDegreeOfParallelism = degree }.Apply(v, hv);
+            return (loss, gradient, aliased, hv);
+        }
+
+        var serial = Evaluate(1);
+        Dense.AssertBitIdentical(serial.Gradient, serial.Aliased);
+        foreach (int degree in new[] { 2, 3, -1 })
+        {
+            var other = Evaluate(degree);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(serial.Loss), BitConverter.DoubleToInt64Bits(other.Loss));
+            Dense.AssertBitIdentical(serial.Gradient, other.Gradient);
+            Dense.AssertBitIdentical(serial.Aliased, other.Aliased);
+            Dense.AssertBitIdentical(serial.Hv, other.Hv);
+        }
+    }
+
     [Fact]
     public void LanczosIsReproducibleAcrossParallelism()
     {

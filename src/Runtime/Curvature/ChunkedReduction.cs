@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Runtime.ExceptionServices;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace AutoCurv;
@@ -135,6 +136,14 @@ internal static class ChunkedReduction
     /// The chunks of <see cref="Reduce{TKernel}"/> on several threads, in waves of buffers. A method of its own: the
     /// closure its lambdas share is allocated on entry, which the one-thread path above then never pays.
     /// </summary>
+    /// <remarks>
+    /// Each wave is one parallel loop of workers. A worker claims chunks until none is left, then waits until every
+    /// chunk of the wave has finished (each one claimed is running on some worker, so the wait ends), then claims
+    /// slices of the vector and adds the wave's chunk sums into the total over its slice, in chunk order: the additions
+    /// of the one-thread path element by element, with the n-long passes shared by the threads instead of run on one
+    /// after the parallel part. Chunk 0 sums straight into the total, as on one thread (the total does not alias what
+    /// the kernel reads).
+    /// </remarks>
     private static void ReduceInParallel<TKernel>(TKernel kernel, int count, int maxDegreeOfParallelism, int degree, Span<double> total, Span<double> mean,
         double divisor, int chunks, int alignment)
         where TKernel : struct, IChunkKernel
@@ -145,40 +154,152 @@ internal static class ChunkedReduction
         int wave = (int)Math.Max(Math.Min(fitting, chunks), Math.Min(degree, chunks));
         double[] buffers = ArrayPool<double>.Shared.Rent(Math.Max(checked(wave * width), 1));
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        try
+        // Spans cannot be captured: the workers reach the total and the mean through pointers (both pinned here).
+        unsafe
         {
-            for (int first = 0; first < chunks; first += wave)
+            fixed (double* pTotal = total)
+            fixed (double* pMean = mean)
             {
-                int last = Math.Min(chunks, first + wave);
-                int waveStart = first;
-                Parallel.For(first, last, options,
-                    () => ArrayPool<double>.Shared.Rent(Math.Max(scratchLength, 1)),
-                    (c, _, scratch) =>
-                    {
-                        Span<double> acc = buffers.AsSpan((c - waveStart) * width, width);
-                        acc.Clear();
-                        kernel.Accumulate(c, ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), acc, scratch.AsSpan(0, scratchLength));
-                        return scratch;
-                    },
-                    scratch => ArrayPool<double>.Shared.Return(scratch));
-                for (int c = first; c < last; c++)
+                var shared = new WaveState(pTotal, width, pMean, mean.Length, buffers, divisor, chunks);
+                try
                 {
-                    // The total starts as chunk 0's sum (0 + s = s), so it needs no clearing (here chunks ≥ 2).
-                    var chunkSum = buffers.AsSpan((c - first) * width, width);
-                    if (c == 0) chunkSum.CopyTo(total);
-                    else AddChunk(total, chunkSum, mean, divisor, c == chunks - 1);
+                    for (int first = 0; first < chunks; first += wave)
+                    {
+                        shared.Begin(first, Math.Min(chunks, first + wave));
+                        int workers = Math.Min(degree, shared.Last - first);
+                        Parallel.For(0, workers, options, _ =>
+                        {
+                            double[]? scratch = null;
+                            try
+                            {
+                                for (int c; (c = shared.ClaimChunk()) >= 0;)
+                                {
+                                    try
+                                    {
+                                        scratch ??= ArrayPool<double>.Shared.Rent(Math.Max(scratchLength, 1));
+                                        Span<double> into = shared.ChunkSum(c);
+                                        into.Clear();
+                                        kernel.Accumulate(c, ChunkStart(c, count, chunks, alignment), ChunkStart(c + 1, count, chunks, alignment), into,
+                                            scratch.AsSpan(0, scratchLength));
+                                    }
+                                    catch
+                                    {
+                                        shared.Failed = true;
+                                        throw;
+                                    }
+                                    finally
+                                    {
+                                        shared.ChunkDone();
+                                    }
+                                }
+                            }
+                            finally
+                            {
+                                if (scratch is not null) ArrayPool<double>.Shared.Return(scratch);
+                            }
+                            if (!shared.WaitForChunks()) return;
+                            for (int slice; (slice = shared.ClaimSlice()) >= 0;) shared.Combine(slice);
+                        });
+                    }
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                {
+                    // Misuse inside a model (a span of the wrong length) must surface as the ArgumentException it is.
+                    ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                    throw;
+                }
+                finally
+                {
+                    ArrayPool<double>.Shared.Return(buffers);
                 }
             }
         }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+    }
+
+    /// <summary>
+    /// What the workers of one wave share: the chunks and slices still to claim, the chunks finished, and where each
+    /// chunk's sum lives (chunk 0 in the total itself, the others in their buffer of the wave).
+    /// </summary>
+    private sealed unsafe class WaveState
+    {
+        /// <summary>Doubles per combining slice (64 KB): small enough to share the additions evenly, large enough to stream.</summary>
+        private const int SliceLength = 1 << 13;
+
+        private readonly double* _total;
+        private readonly int _width;
+        private readonly double* _mean;
+        private readonly int _meanLength;
+        private readonly double[] _buffers;
+        private readonly double _divisor;
+        private readonly int _chunks;
+        private readonly int _slices;
+        private int _first, _nextChunk, _done, _nextSlice;
+
+        public WaveState(double* total, int width, double* mean, int meanLength, double[] buffers, double divisor, int chunks)
         {
-            // Misuse inside a model (a span of the wrong length) must surface as the ArgumentException it is.
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            throw;
+            _total = total;
+            _width = width;
+            _mean = mean;
+            _meanLength = meanLength;
+            _buffers = buffers;
+            _divisor = divisor;
+            _chunks = chunks;
+            _slices = (width + SliceLength - 1) / SliceLength;
         }
-        finally
+
+        /// <summary>One past the last chunk of the current wave.</summary>
+        public int Last { get; private set; }
+
+        /// <summary>Set when a chunk threw: the waiting workers then skip the combining.</summary>
+        public volatile bool Failed;
+
+        /// <summary>Starts the wave of chunks [<paramref name="first"/>, <paramref name="last"/>).</summary>
+        public void Begin(int first, int last)
         {
-            ArrayPool<double>.Shared.Return(buffers);
+            _first = first;
+            Last = last;
+            _nextChunk = first;
+            _done = 0;
+            _nextSlice = 0;
+        }
+
+        /// <summary>The next chunk of the wave nobody has claimed, or −1.</summary>
+        public int ClaimChunk()
+        {
+            int c = Interlocked.Increment(ref _nextChunk) - 1;
+            return c < Last ? c : -1;
+        }
+
+        public void ChunkDone() => Interlocked.Increment(ref _done);
+
+        /// <summary>Where chunk <paramref name="c"/> of the wave sums.</summary>
+        public Span<double> ChunkSum(int c) => c == 0 ? new Span<double>(_total, _width) : _buffers.AsSpan((c - _first) * _width, _width);
+
+        /// <summary>Waits until every chunk of the wave has finished; false when one of them threw.</summary>
+        public bool WaitForChunks()
+        {
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _done) < Last - _first) spin.SpinOnce(sleep1Threshold: -1);
+            return !Failed;
+        }
+
+        /// <summary>The next slice nobody has claimed, or −1.</summary>
+        public int ClaimSlice()
+        {
+            int s = Interlocked.Increment(ref _nextSlice) - 1;
+            return s < _slices ? s : -1;
+        }
+
+        /// <summary>total += the wave's chunk sums in chunk order over slice <paramref name="slice"/> (the last chunk's additions into the mean, <see cref="AddChunk"/>).</summary>
+        public void Combine(int slice)
+        {
+            int from = slice * SliceLength, length = Math.Min(SliceLength, _width - from);
+            var total = new Span<double>(_total + from, length);
+            // The part of this slice that lies inside the mean, and that part of the mean.
+            int m = Math.Clamp(_meanLength - from, 0, length);
+            var mean = new Span<double>(_mean + from, m);
+            for (int c = Math.Max(_first, 1); c < Last; c++)
+                AddChunk(total, _buffers.AsSpan((c - _first) * _width + from, length), mean, _divisor, c == _chunks - 1);
         }
     }
 

@@ -46,6 +46,15 @@ public class SampleBlockTests
             for (int b = 0; b < Size; b++) expected += a[b];
             BitEqual(expected, SampleBlock.Sum(a), "Sum");
         }
+
+        // Sums whose rounding shows the order: 1e16 + 1 rounds back to 1e16, so each pair (1e16, 1, −1e16) leaves 0
+        // in lane order and 1 in most others; and the sum starts at +0, so lanes of −0 give +0.
+        SampleBlock ordered = default;
+        for (int b = 0; b < Size; b++) ordered[b] = (b % 3) switch { 0 => 1e16, 1 => 1.0, _ => -1e16 };
+        double inOrder = 0;
+        for (int b = 0; b < Size; b++) inOrder += ordered[b];
+        BitEqual(inOrder, SampleBlock.Sum(ordered), "Sum in lane order");
+        BitEqual(0.0, SampleBlock.Sum(-0.0), "Sum of negative zeros");
     }
 
     [Fact]
