@@ -21,11 +21,13 @@ public static class Program
     /// BenchmarkDotNet (default): <c>dotnet run -c Release -- --filter '*W1*'</c> (any BenchmarkDotNet option works).
     /// Quick Stopwatch run: <c>dotnet run -c Release -- --quick [--only W1,W4] [--quantity hvp] [--seconds 1] [--torch torch.json] [--json ours.json]</c>.
     /// Block kernels (the batched members' hot calls): <c>dotnet run -c Release -- --kernels [--seconds 1]</c>.
+    /// W2's unavoidable memory traffic alone (<see cref="MemoryFloor"/>): <c>dotnet run -c Release -- --floor [--seconds 1]</c>.
     /// </summary>
     public static int Main(string[] args)
     {
         if (args.Contains("--quick")) return Quick.Run(args);
         if (args.Contains("--kernels")) return KernelQuick.Run(args);
+        if (args.Contains("--floor")) return MemoryFloor.Run(args);
         var config = DefaultConfig.Instance
             .AddJob(Job.Default
                 .WithWarmupCount(3)
