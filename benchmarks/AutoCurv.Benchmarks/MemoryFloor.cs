@@ -60,20 +60,7 @@ public static class MemoryFloor
         return s;
     }
 
-    private static double Gradient()
-    {
-        double s = Forward();
-        ulong[]? rented = null;
-        var touched = FirstTouch.Begin(s_g, ref rented);
-        for (int j = Hidden - 1; j >= 0; j--)
-        {
-            FirstTouch.Axpy(1e-3 * j, s_x, s_g, j * Stride, touched);
-            FirstTouch.Add(s_g, j * Stride + D, 1e-3 * j, touched);
-        }
-        FirstTouch.ClearUntouched(s_g, touched);
-        Scratch.Return(rented);
-        return s + s_g[7];
-    }
+    private static double Gradient() => Forward() + WriteRows(s_g, 1e-3);
 
     private static double TangentForward()
     {
@@ -86,21 +73,9 @@ public static class MemoryFloor
         return s;
     }
 
-    private static double Ggnvp()
-    {
-        double s = TangentForward();
-        ulong[]? rented = null;
-        var touched = FirstTouch.Begin(s_g, ref rented);
-        for (int j = Hidden - 1; j >= 0; j--)
-        {
-            FirstTouch.Axpy(1e-3 * j, s_x, s_g, j * Stride, touched);
-            FirstTouch.Add(s_g, j * Stride + D, 1e-3 * j, touched);
-        }
-        FirstTouch.ClearUntouched(s_g, touched);
-        Scratch.Return(rented);
-        return s + s_g[7];
-    }
+    private static double Ggnvp() => TangentForward() + WriteRows(s_g, 1e-3);
 
+    /// <summary>As the generated H·v does: each row of h, then the same row of g.</summary>
     private static double Hvp()
     {
         double s = TangentForward();
@@ -119,5 +94,20 @@ public static class MemoryFloor
         Scratch.Return(rentedG);
         Scratch.Return(rentedH);
         return s + s_g[7] + s_h[7];
+    }
+
+    /// <summary>The reverse sweep's writes of a lazily cleared result: z's rows = (scale·j)·x and biases, last row first.</summary>
+    private static double WriteRows(double[] z, double scale)
+    {
+        ulong[]? rented = null;
+        var touched = FirstTouch.Begin(z, ref rented);
+        for (int j = Hidden - 1; j >= 0; j--)
+        {
+            FirstTouch.Axpy(scale * j, s_x, z, j * Stride, touched);
+            FirstTouch.Add(z, j * Stride + D, scale * j, touched);
+        }
+        FirstTouch.ClearUntouched(z, touched);
+        Scratch.Return(rented);
+        return z[7];
     }
 }

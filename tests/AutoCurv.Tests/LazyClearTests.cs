@@ -95,34 +95,12 @@ public partial class LazyClearTests
     }
 
     /// <summary>
-    /// A tanh MLP d → hidden → C whose output layer is the large one: in H·v each of its weights gets two contributions
-    /// per sweep (the tangent of the bilinear w·h: ṫ·h + t·ḣ), which reach the lazily cleared span through one
-    /// two-term axpy (<c>FirstTouch.Axpy2</c>) per row.
+    /// The corpus MLP d → hidden → C (<see cref="Corpus.Mlp.Forward"/>) with a large output layer: in H·v each of its
+    /// weights gets two contributions per sweep (the tangent of the bilinear w·h: ṫ·h + t·ḣ), which reach the lazily
+    /// cleared span through one two-term axpy (<c>FirstTouch.Axpy2</c>) per row.
     /// </summary>
-    [Differentiable]
-    public static void Stacked([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
-    {
-        int d = x.Length;
-        int c = output.Length;
-        int hidden = (w.Length - c) / (d + 1 + c);
-        Span<double> h = stackalloc double[hidden];
-        for (int j = 0; j < hidden; j++)
-        {
-            double a = w[j * (d + 1) + d];
-            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
-            h[j] = Math.Tanh(a);
-        }
-        int offset = hidden * (d + 1);
-        for (int k = 0; k < c; k++)
-        {
-            double a = w[offset + k * (hidden + 1) + hidden];
-            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
-            output[k] = a;
-        }
-    }
-
     [Fact]
-    public void Stacked_hessian_vector_product_equals_its_twin_and_differences_of_the_gradient()
+    public void Mlp_hessian_vector_product_equals_its_twin_and_differences_of_the_gradient()
     {
         const int d = 6, hidden = 64, c = 70;
         int n = hidden * (d + 1) + c * (hidden + 1);
@@ -131,19 +109,19 @@ public partial class LazyClearTests
         var output = new double[c];
 
         double[] g = Garbage(n), hv = Garbage(n), gReference = new double[n], hvReference = new double[n];
-        double loss = StackedLossHvp<SoftmaxCrossEntropy>(w, x, output, target, v, g, hv);
-        double referenceLoss = StackedLossHvpAccumulate<SoftmaxCrossEntropy>(w, x, output, target, v, gReference, hvReference);
+        double loss = Corpus.Mlp.ForwardLossHvp<SoftmaxCrossEntropy>(w, x, output, target, v, g, hv);
+        double referenceLoss = Corpus.Mlp.ForwardLossHvpAccumulate<SoftmaxCrossEntropy>(w, x, output, target, v, gReference, hvReference);
         Assert.Equal(referenceLoss, loss);
         Assert.Equal(gReference, g);
         Assert.Equal(hvReference, hv);
 
         double[] gv = Garbage(n), gvReference = new double[n];
-        StackedGgnvp<SoftmaxCrossEntropy>(w, x, output, target, v, gv);
-        StackedGgnvpAccumulate<SoftmaxCrossEntropy>(w, x, output, target, v, gvReference);
+        Corpus.Mlp.ForwardGgnvp<SoftmaxCrossEntropy>(w, x, output, target, v, gv);
+        Corpus.Mlp.ForwardGgnvpAccumulate<SoftmaxCrossEntropy>(w, x, output, target, v, gvReference);
         Assert.Equal(gvReference, gv);
 
         // H·v against central differences of the generated gradient along v, in both layers.
-        double[] along = FiniteDifferences.Directional((theta, grad) => StackedLossGradient<SoftmaxCrossEntropy>(theta, x, new double[c], target, grad), n, w, v);
+        double[] along = FiniteDifferences.Directional((theta, grad) => Corpus.Mlp.ForwardLossGradient<SoftmaxCrossEntropy>(theta, x, new double[c], target, grad), n, w, v);
         for (int i = 0; i < n; i += 37)
             FiniteDifferences.AssertClose(along[i], hv[i], 1e-6, $"(H·v)[{i}] vs differences of the gradient", floor: 1e-3);
     }
