@@ -490,6 +490,13 @@ public class FirstOrderTests
             (t, g) => ScalarSpans.LaplacianGradient(t, g),
             (t, v) => (ScalarSpans.LaplacianJvp(t, v, out double jv), jv)),
 
+        // θ = [x (17), y (17)]: 17 runs Dot2's vector loop and its scalar tail.
+        ["ScalarSpans.PairedDots"] = (r, _) => new(
+            Vec(r, 34, -0.6, 0.6),
+            t => ScalarSpans.PairedDots(A(t, 0, 17), A(t, 17, 17)),
+            (t, g) => ScalarSpans.PairedDotsGradient(A(t, 0, 17), A(t, 17, 17), S(g, 0, 17), S(g, 17, 17)),
+            (t, v) => (ScalarSpans.PairedDotsJvp(A(t, 0, 17), A(t, 17, 17), S(v, 0, 17), S(v, 17, 17), out double jv), jv)),
+
         // θ = [x (6), y (6)].
         ["ScalarSpans.CoupledChain"] = (r, _) => new(
             Vec(r, 12, -1.2, 1.2),

@@ -1139,6 +1139,15 @@ public class SecondOrderTests
             (t, h) => ScalarSpans.LaplacianHessian(t, h)),
 
         // θ = [x (6), y (6)].
+        ["ScalarSpans.PairedDots"] = (r, _) => new(
+            Vec(r, 34, -0.6, 0.6),
+            t => ScalarSpans.PairedDots(A(t, 0, 17), A(t, 17, 17)),
+            (t, g) => ScalarSpans.PairedDotsGradient(A(t, 0, 17), A(t, 17, 17), S(g, 0, 17), S(g, 17, 17)),
+            (t, v, g, h) => ScalarSpans.PairedDotsHvp(A(t, 0, 17), A(t, 17, 17), S(v, 0, 17), S(v, 17, 17), S(g, 0, 17), S(g, 17, 17), S(h, 0, 17), S(h, 17, 17)),
+            (t, d) => ScalarSpans.PairedDotsHessianDiagonal(A(t, 0, 17), A(t, 17, 17), S(d, 0, 17), S(d, 17, 17)),
+            (t, d) => ScalarSpans.PairedDotsHessianDiagonalApprox(A(t, 0, 17), A(t, 17, 17), S(d, 0, 17), S(d, 17, 17)),
+            (t, h) => ScalarSpans.PairedDotsHessian(A(t, 0, 17), A(t, 17, 17), h)),
+
         ["ScalarSpans.CoupledChain"] = (r, _) => new(
             Vec(r, 12, -1.2, 1.2),
             t => ScalarSpans.CoupledChain(A(t, 0, 6), A(t, 6, 6)),

@@ -74,9 +74,10 @@ internal static class LoopKernels
                 // Two sums over the same operand: one pass (Dot2 sums each exactly as Dot does).
                 var p = kernels[other];
                 var (shared, sharedOffset, first, firstOffset) = SharedOperand(k, p);
-                var (_, _, second, secondOffset) = SharedOperand(p, k);
+                // p's other operand is the one that is not the shared one k chose (p may list them in either order).
+                var (second, secondOffset) = p.X == shared && p.OffsetX == sharedOffset ? (p.Y!, p.OffsetY!) : (p.X, p.OffsetX);
                 string a = $"_dot_{f.Counter}_{++dots}", b = $"_dot_{f.Counter}_{++dots}";
-                w.Line($"var ({a}, {b}) = {Kernels}.Dot2({Slice(shared, sharedOffset)}, {Slice(first, firstOffset)}, {Slice(second, secondOffset)});");
+                w.Line($"var ({a}, {b}) = {Kernels}.Dot2({Slice(shared!, sharedOffset)}, {Slice(first, firstOffset)}, {Slice(second, secondOffset)});");
                 w.Line($"{e(k.Target, 0)} {(k.Negate ? "-=" : "+=")} {a};");
                 w.Line($"{e(p.Target, 0)} {(p.Negate ? "-=" : "+=")} {b};");
             }
@@ -137,7 +138,10 @@ internal static class LoopKernels
         return partners;
     }
 
-    /// <summary>The operand dot <paramref name="k"/> shares with dot <paramref name="p"/> and its other operand (Shared null if none).</summary>
+    /// <summary>
+    /// The operand dot <paramref name="k"/> shares with dot <paramref name="p"/> and k's other operand (Shared null if
+    /// none; <see cref="DotPartners"/> pairs only dots with one).
+    /// </summary>
     private static (string? Shared, Expr SharedOffset, string Other, Expr OtherOffset) SharedOperand(Kernel k, Kernel p)
     {
         bool Same(string span, Expr offset) => p.X == span && p.OffsetX == offset || p.Y == span && p.OffsetY == offset;

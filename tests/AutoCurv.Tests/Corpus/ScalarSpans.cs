@@ -172,4 +172,24 @@ public static partial class ScalarSpans
         }
         return s;
     }
+
+    /// <summary>
+    /// Covers: three dot products in one loop, two over the same spans in swapped order (x·y, y·x) and one of x with
+    /// itself: the emitter pairs dots that share an operand into one <c>Kernels.Dot2</c>, in the forward, tangent and
+    /// reverse sweeps, and must pass the partner's other operand whichever order it lists them in.
+    /// </summary>
+    [Differentiable]
+    public static double PairedDots([Wrt] ReadOnlySpan<double> x, [Wrt] ReadOnlySpan<double> y)
+    {
+        double s = 0.0;
+        double t = 0.0;
+        double u = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += x[i] * y[i];
+            t += y[i] * x[i];
+            u += x[i] * x[i];
+        }
+        return s * Math.Sin(t) + 0.1 * u * u;
+    }
 }
