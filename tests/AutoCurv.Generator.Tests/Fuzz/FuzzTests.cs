@@ -90,7 +90,8 @@ public sealed class FuzzTests
         var b = Enumerable.Range(0, 60).Select(i => ProgramGenerator.Generate(ProgramGenerator.ProgramSeed(DefaultSeed, i), i)).ToList();
         Assert.Equal(a.Select(p => p.Members), b.Select(p => p.Members));
         Assert.Equal(60, a.Select(p => p.Members).Distinct().Count());
-        string all = string.Concat(a.Select(p => p.Members));
+        // The features over the first 150 programs (the suite runs 500).
+        string all = string.Concat(Enumerable.Range(0, 150).Select(i => ProgramGenerator.Generate(ProgramGenerator.ProgramSeed(DefaultSeed, i), i).Members));
         foreach (string feature in new[]
                  {
                      "Math.Exp", "Math.Log", "Math.Sqrt", "Math.Sin", "Math.Cos", "Math.Tan(", "Math.Tanh", "Math.Sinh", "Math.Cosh",

@@ -571,14 +571,14 @@ public static class ProgramGenerator
                 var others = members.Where(m => m != targets[0]).ToList();
                 a = Pick(others);
                 b = Pick(others);
-                form = 3 + _r.Next(3);
+                form = 3 + _r.Next(4);
             }
             else
             {
                 var members = Pick(classes);
                 a = Pick(members);
                 b = Pick(members);
-                form = _r.Next(3);
+                form = Chance(0.25) ? 7 : _r.Next(3);
             }
             string v = NewLocal("v");
             switch (form)
@@ -600,7 +600,7 @@ public static class ProgramGenerator
                 case 4:
                     Line($"Primitives.Axpy({Bounded(1)}, {a}, {Pick(targets)});");
                     return;
-                default:
+                case 5:
                     Line($"double {v} = 0.0;");
                     Line($"for (int {c} = 0; {c} < {a}.Length; {c}++)");
                     Line("{");
@@ -608,6 +608,24 @@ public static class ProgramGenerator
                     Line($"    {Pick(targets)}[{c}] -= {Pick(s_literals)} * {b}[{c}];");
                     Line("}");
                     break;
+                case 6:
+                    // A two-term axpy (Kernels.Axpy2), its scales read before the loop.
+                    Line($"for (int {c} = 0; {c} < {a}.Length; {c}++) {targets[0]}[{c}] += {Bounded(1)} * {a}[{c}] + {b}[{c}] * {Pick(s_literals)};");
+                    return;
+                default:
+                {
+                    // Dots sharing an operand (Kernels.Dot2 pairs them), the pair's operands in swapped order.
+                    string w = NewLocal("v");
+                    Line($"double {v} = 0.0;");
+                    Line($"double {w} = 0.0;");
+                    Line($"for (int {c} = 0; {c} < {a}.Length; {c}++)");
+                    Line("{");
+                    Line($"    {v} += {a}[{c}] * {b}[{c}];");
+                    Line($"    {w} += {b}[{c}] * {a}[{c}];");
+                    Line("}");
+                    Line($"{v} = {v} - 0.5 * Math.Sin({w});");
+                    break;
+                }
             }
             Top.Reals.Add(v);
             Top.Assignable.Add(v);
