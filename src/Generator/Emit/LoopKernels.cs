@@ -76,8 +76,17 @@ internal static class LoopKernels
                 var (shared, sharedOffset, first, firstOffset) = SharedOperand(k, p);
                 // p's other operand is the one that is not the shared one k chose (p may list them in either order).
                 var (second, secondOffset) = p.X == shared && p.OffsetX == sharedOffset ? (p.Y!, p.OffsetY!) : (p.X, p.OffsetX);
-                string a = $"_dot_{f.Counter}_{++dots}", b = $"_dot_{f.Counter}_{++dots}";
-                w.Line($"var ({a}, {b}) = {Kernels}.Dot2({Slice(shared!, sharedOffset)}, {Slice(first, firstOffset)}, {Slice(second, secondOffset)});");
+                string a = $"_dot_{f.Counter}_{++dots}", b = a;
+                if (first == second && firstOffset == secondOffset)
+                {
+                    // The same dot twice (the product rule of x·x gives ẋ·x + x·ẋ): computed once, added twice.
+                    w.Line($"double {a} = {Kernels}.Dot({Slice(shared!, sharedOffset)}, {Slice(first, firstOffset)});");
+                }
+                else
+                {
+                    b = $"_dot_{f.Counter}_{++dots}";
+                    w.Line($"var ({a}, {b}) = {Kernels}.Dot2({Slice(shared!, sharedOffset)}, {Slice(first, firstOffset)}, {Slice(second, secondOffset)});");
+                }
                 w.Line($"{e(k.Target, 0)} {(k.Negate ? "-=" : "+=")} {a};");
                 w.Line($"{e(p.Target, 0)} {(p.Negate ? "-=" : "+=")} {b};");
             }
