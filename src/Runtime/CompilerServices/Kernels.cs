@@ -163,6 +163,7 @@ public static partial class Kernels
     }
 
     /// <summary>Σ x[i]·y[i] with vector-valued x (several directions at once).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Dot<T>(ReadOnlySpan<Vector256<T>> x, ReadOnlySpan<T> y) where T : unmanaged
     {
         if (y.Length != x.Length) throw new ArgumentException("Lengths differ.", nameof(y));
@@ -252,6 +253,7 @@ public static partial class Kernels
     }
 
     /// <summary>y[i] += a·x[i] with a vector-valued a (several directions at once).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Axpy<T>(Vector256<T> a, ReadOnlySpan<T> x, Span<Vector256<T>> y) where T : unmanaged
     {
         if (y.Length != x.Length) throw new ArgumentException("Lengths differ.", nameof(y));
@@ -259,6 +261,7 @@ public static partial class Kernels
     }
 
     /// <summary>y[i] += a·x[i] with vector-valued x and y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Axpy<T>(T a, ReadOnlySpan<Vector256<T>> x, Span<Vector256<T>> y) where T : unmanaged
     {
         if (y.Length != x.Length) throw new ArgumentException("Lengths differ.", nameof(y));
