@@ -32,7 +32,7 @@ internal sealed class DriverEmitter
         string rent = "_rent_" + name.TrimStart('_');
         _w.Line($"{element}[]? {rent} = null;");
         _w.Line($"global::System.Span<{element}> {name} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
-        if (clear) _w.Line($"if ({rent} is null) {name}.Clear();");
+        if (clear) _w.Line($"if ({rent} is null) global::AutoCurv.CompilerServices.Scratch.Clear({name});");
         _rented.Add(rent);
     }
 
@@ -69,7 +69,7 @@ internal sealed class DriverEmitter
         }
         else if (!driver.Accumulate)
         {
-            foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
+            foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"global::AutoCurv.CompilerServices.Scratch.Clear({Identifiers.Escape(input.Result)});");
             foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
         }
         // One primal sweep records what the passes read; every pass replays it (PrimalTape).
@@ -161,7 +161,7 @@ internal sealed class DriverEmitter
 
     private void ClearResults(IEnumerable<DriverInput> inputs)
     {
-        foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)}.Clear();");
+        foreach (var input in inputs.Where(i => i.IsSpan)) _w.Line($"global::AutoCurv.CompilerServices.Scratch.Clear({Identifiers.Escape(input.Result)});");
         foreach (var input in inputs.Where(i => !i.IsSpan)) _w.Line($"{Identifiers.Escape(input.Result)} = 0;");
     }
 

@@ -254,7 +254,7 @@ internal sealed class FunctionEmitter
                 string length = E(d.Length);
                 _w.Line($"{element}[]? {rent} = null;");
                 _w.Line($"global::System.Span<{element}> {N(d.Name)} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
-                _w.Line($"if ({rent} is null) {N(d.Name)}.Clear(); // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
+                _w.Line($"if ({rent} is null) global::AutoCurv.CompilerServices.Scratch.Clear({N(d.Name)}); // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
                 _rented.Add(rent);
                 break;
             }
@@ -326,7 +326,7 @@ internal sealed class FunctionEmitter
                 break;
             }
             case ClearSpan c:
-                _w.Line($"{N(c.Name)}.Clear();");
+                _w.Line($"global::AutoCurv.CompilerServices.Scratch.Clear({N(c.Name)});");
                 break;
             case CopySpan c:
                 _w.Line($"{N(c.From)}.CopyTo({N(c.To)});");

@@ -144,7 +144,7 @@ public static class FirstTouch
     {
         if (z.Length < LazyFrom)
         {
-            z.Clear();
+            Scratch.Clear(z); // leaves the upper vector registers clean for what the member calls next (Scratch.Clear)
             return default;
         }
         return Scratch.Rent(Words(z.Length), ref rented);

@@ -1,0 +1,73 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using AutoCurv.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace AutoCurv.Generator.Tests;
+
+/// <summary>
+/// Generated code zeroes spans through <c>Scratch.Clear</c>, never <c>Span.Clear()</c>: the library's clear can return
+/// with the upper halves of the vector registers dirty, and the glibc <c>tanh</c>/<c>exp</c>/<c>log</c> behind
+/// <c>Math.Tanh</c> and friends (SSE code) then pay the AVX→SSE transition on every instruction. On the benchmark
+/// machine a 16-unit tanh layer's gradient took 4.1 µs instead of 0.3 (docs/benchmarks.md, "A hazard seen on this
+/// machine"). Timing cannot be asserted in a unit test, so this checks the mechanism in every member of a model
+/// with scratch spans, cleared results, a lazily cleared result, a batched member and the dense-Hessian drivers.
+/// </summary>
+public sealed class ClearTests
+{
+    [Fact]
+    public void Generated_members_zero_spans_through_Scratch_Clear()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using AutoCurv;
+
+            namespace C;
+
+            public static partial class M
+            {
+                [Differentiable]
+                public static void Mlp([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
+                {
+                    int d = x.Length;
+                    int c = output.Length;
+                    int hidden = (w.Length - c) / (d + 1 + c);
+                    Span<double> h = stackalloc double[hidden];
+                    for (int j = 0; j < hidden; j++)
+                    {
+                        double a = w[j * (d + 1) + d];
+                        for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
+                        h[j] = Math.Tanh(a);
+                    }
+                    int offset = hidden * (d + 1);
+                    for (int k = 0; k < c; k++)
+                    {
+                        double a = w[offset + k * (hidden + 1) + hidden];
+                        for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
+                        output[k] = a;
+                    }
+                }
+
+                [Differentiable]
+                public static double Strided([Wrt] ReadOnlySpan<double> x)
+                {
+                    Span<double> h = stackalloc double[4];
+                    for (int j = 0; j < 4; j++) h[j] = Math.Exp(x[2 * j % x.Length]);
+                    double s = 0;
+                    for (int j = 0; j < 4; j++) s += Math.Log(1 + h[j] * h[j]);
+                    return s;
+                }
+            }
+            """);
+        Assert.Empty(run.Exceptions);
+        Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
+        string all = string.Concat(run.GeneratedSources.Values);
+        Assert.Contains("Scratch.Clear(", all);
+        Assert.Contains("FirstTouch.Begin(", all);
+        Assert.Contains("Batch<TLoss>(", all);
+        Assert.Contains("Hessian<TLoss>(", all);
+        var spanClears = Regex.Matches(all, @"[\w\]\)]\.Clear\(\)").Select(m => m.Value).ToList();
+        Assert.True(spanClears.Count == 0, $"generated code calls Span.Clear(): {string.Join(", ", spanClears.Distinct())}");
+    }
+}
