@@ -44,6 +44,9 @@ internal sealed class FunctionEmitter
     /// <summary>The spans the member's body accessed unchecked (their references get declared).</summary>
     private readonly HashSet<string> _uncheckedSpans = new(StringComparer.Ordinal);
 
+    /// <summary>Spans of lane vectors or sample blocks: cleared with <c>Span.Clear()</c> (see <see cref="Clear"/>).</summary>
+    private readonly HashSet<string> _vectorSpans = new(StringComparer.Ordinal);
+
     public FunctionEmitter(SourceWriter writer, Model.MethodSpec spec, string lossType = "TLoss")
     {
         _spec = spec;
@@ -101,6 +104,8 @@ internal sealed class FunctionEmitter
         _bounds = null;
         _firstElement.Clear();
         _varying = member.Batch is null ? new HashSet<string>() : new HashSet<string>(member.Batch.Varying);
+        _vectorSpans.Clear();
+        foreach (var p in f.Parameters.Where(p => p.Shape == ParamShape.Span && TypeOf(p.Name, p.Type) != _t)) _vectorSpans.Add(p.Name);
         string returnType = f.Result is null ? "void" : _t;
         _w.Line("/// <summary>" + Escape(member.Summary) + "</summary>");
         string typeParameters = member.IsLossGeneric ? "<TLoss>" : "";
@@ -172,6 +177,18 @@ internal sealed class FunctionEmitter
             lines.Add($"ref {TypeName(p.Type)} {_firstElement[p.Name]} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({N(p.Name)});");
         _w.InsertLines(at, lines);
     }
+
+    /// <summary>
+    /// Zeroes a span. Spans of doubles or floats go through <c>Scratch.Clear</c>, which returns with the upper halves of
+    /// the vector registers clean: <c>Span.Clear()</c> can leave them dirty, and glibc's SSE <c>tanh</c>/<c>exp</c>/<c>log</c>
+    /// behind <c>Math.Tanh</c> and friends then pay the AVX→SSE transition on every instruction. Spans of lane vectors
+    /// or sample blocks keep <c>Span.Clear()</c>: the members that have them compute with 256-bit registers inline
+    /// anyway (and their transcendentals are the managed block ones or run in the primal sweep, which has none), so a
+    /// call per clear would only cost (W1's dense Hessian clears six spans in each of its 33 passes).
+    /// </summary>
+    private string Clear(string span) => _vectorSpans.Contains(span)
+        ? $"{N(span)}.Clear();"
+        : $"global::AutoCurv.CompilerServices.Scratch.Clear({N(span)});";
 
     private void EmitLengthCheck(IrParam p)
     {
@@ -254,7 +271,8 @@ internal sealed class FunctionEmitter
                 string length = E(d.Length);
                 _w.Line($"{element}[]? {rent} = null;");
                 _w.Line($"global::System.Span<{element}> {N(d.Name)} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
-                _w.Line($"if ({rent} is null) global::AutoCurv.CompilerServices.Scratch.Clear({N(d.Name)}); // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
+                if (element != _t) _vectorSpans.Add(d.Name);
+                _w.Line($"if ({rent} is null) {Clear(d.Name)} // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
                 _rented.Add(rent);
                 break;
             }
@@ -326,7 +344,7 @@ internal sealed class FunctionEmitter
                 break;
             }
             case ClearSpan c:
-                _w.Line($"global::AutoCurv.CompilerServices.Scratch.Clear({N(c.Name)});");
+                _w.Line(Clear(c.Name));
                 break;
             case CopySpan c:
                 _w.Line($"{N(c.From)}.CopyTo({N(c.To)});");
