@@ -71,7 +71,7 @@ public static class FirstTouch
         // An empty bitmap (a short span, cleared already): exactly the call the eager path makes, inlined, so that
         // small layers pay nothing for the lazy path they do not use.
         if (touched.IsEmpty) Kernels.Axpy(a, x, z.Slice(offset, x.Length));
-        else AxpyLazy(a, x, z, offset, touched);
+        else Lazy(a, x, 0.0, default, twoTerms: false, z, offset, touched);
     }
 
     /// <summary>
@@ -91,9 +91,6 @@ public static class FirstTouch
             Lazy(a, x, b, y, twoTerms: true, z, offset, touched);
         }
     }
-
-    private static void AxpyLazy(double a, ReadOnlySpan<double> x, Span<double> z, int offset, Span<ulong> touched) =>
-        Lazy(a, x, 0.0, default, twoTerms: false, z, offset, touched);
 
     /// <summary>
     /// z[offset + i] += a·x[i] (+ b·y[i] with <paramref name="twoTerms"/>) run by run of touched and untouched groups:
