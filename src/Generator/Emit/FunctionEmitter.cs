@@ -47,6 +47,9 @@ internal sealed class FunctionEmitter
     /// <summary>Spans of lane vectors or sample blocks: cleared with <c>Span.Clear()</c> (see <see cref="Clear"/>).</summary>
     private readonly HashSet<string> _vectorSpans = new(StringComparer.Ordinal);
 
+    /// <summary>Declared spans written in full before any element is read: not cleared (<see cref="WrittenFirst"/>).</summary>
+    private HashSet<string> _writtenFirst = new(StringComparer.Ordinal);
+
     public FunctionEmitter(SourceWriter writer, Model.MethodSpec spec, string lossType = "TLoss")
     {
         _spec = spec;
@@ -105,6 +108,7 @@ internal sealed class FunctionEmitter
         _firstElement.Clear();
         _varying = member.Batch is null ? new HashSet<string>() : new HashSet<string>(member.Batch.Varying);
         _vectorSpans.Clear();
+        _writtenFirst = WrittenFirst.Spans(f.Body);
         foreach (var p in f.Parameters.Where(p => p.Shape == ParamShape.Span && TypeOf(p.Name, p.Type) != _t)) _vectorSpans.Add(p.Name);
         string returnType = f.Result is null ? "void" : _t;
         _w.Line("/// <summary>" + Escape(member.Summary) + "</summary>");
@@ -272,7 +276,8 @@ internal sealed class FunctionEmitter
                 _w.Line($"{element}[]? {rent} = null;");
                 _w.Line($"global::System.Span<{element}> {N(d.Name)} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
                 if (element != _t) _vectorSpans.Add(d.Name);
-                _w.Line($"if ({rent} is null) {Clear(d.Name)} // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
+                if (_writtenFirst.Contains(d.Name)) _w.Line("// not cleared: its first loop writes every element before any is read");
+                else _w.Line($"if ({rent} is null) {Clear(d.Name)} // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
                 _rented.Add(rent);
                 break;
             }

@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AutoCurv.Generator.Ir;
+using AutoCurv.Generator.Model;
+
+namespace AutoCurv.Generator.Emit;
+
+/// <summary>
+/// Which declared spans a member writes in full before it reads any element: they need no clearing after their
+/// <c>stackalloc</c>. Every other declared span is cleared, because a project may compile with SkipLocalsInit
+/// (then <c>stackalloc</c> memory is not zeroed).
+/// A hidden layer <c>h[j] = Math.Tanh(a)</c>, the tangents of its values, and the primal values a lanes pass
+/// restores from its tape are the usual cases.
+/// </summary>
+/// <remarks>
+/// A span qualifies when, after its declaration and in the same block, the first statement that mentions it is a
+/// loop <c>for (c = 0; c &lt; n; c++)</c> with n the declared length (the same expression, or the span's
+/// <c>Length</c>), and
+/// <list type="bullet">
+/// <item>no statement in between writes a name the length reads, nor does the loop body (so the loop runs over
+/// exactly the declared elements), and the body never writes the counter;</item>
+/// <item>a statement of the loop body's own level (not inside a branch or an inner loop) assigns <c>span[c]</c>
+/// from a value that does not read the span, and no statement before it in the body mentions the span;</item>
+/// <item>after it, the body mentions the span only as <c>span[c]</c>, already written in this iteration, and never
+/// hands the whole span to a statement (a clear, a copy, a runtime call).</item>
+/// </list>
+/// The IR has no <c>break</c>, <c>continue</c> or early <c>return</c>, so the loop writes every element
+/// 0 … n − 1 before anything after it runs, and within it nothing reads an element not yet written. Anything else
+/// keeps the clear.
+/// </remarks>
+internal static class WrittenFirst
+{
+    public static HashSet<string> Spans(Block body)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        Visit(body, result);
+        return result;
+    }
+
+    private static void Visit(Block block, HashSet<string> result)
+    {
+        var statements = block.Statements;
+        for (int k = 0; k < statements.Count; k++)
+        {
+            switch (statements[k])
+            {
+                case DeclareSpan d when FilledBeforeRead(d, statements, k + 1): result.Add(d.Name); break;
+                case For f: Visit(f.Body, result); break;
+                case If i: Visit(i.Then, result); Visit(i.Else, result); break;
+            }
+        }
+    }
+
+    private static bool FilledBeforeRead(DeclareSpan d, EquatableArray<Stmt> statements, int from)
+    {
+        var lengthReads = IrWalk.Reads(d.Length);
+        for (int k = from; k < statements.Count; k++)
+        {
+            var s = statements[k];
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            IrWalk.AddWrites(s, written);
+            var read = new HashSet<string>(StringComparer.Ordinal);
+            IrWalk.AddStatementReads(s, read);
+            if (written.Contains(d.Name) || read.Contains(d.Name)) return s is For f && Fills(f, d, lengthReads);
+            if (written.Overlaps(lengthReads)) return false;
+        }
+        return false;
+    }
+
+    private static bool Fills(For f, DeclareSpan d, HashSet<string> lengthReads)
+    {
+        if (f.Start is not Lit { Value: 0 } || f.Compare != BinaryOp.Less || f.Step != 1) return false;
+        bool overDeclaredLength = f.Bound.Equals(d.Length) || f.Bound is Len { Span: var of } && of == d.Name;
+        if (!overDeclaredLength) return false;
+        var written = IrWalk.Writes(f.Body);
+        if (written.Contains(f.Counter) || written.Overlaps(lengthReads)) return false;
+        var body = f.Body.Statements;
+        int m = 0;
+        for (; m < body.Count; m++)
+        {
+            var mentions = new HashSet<string>(StringComparer.Ordinal);
+            IrWalk.AddWrites(body[m], mentions);
+            IrWalk.AddStatementReads(body[m], mentions);
+            if (mentions.Contains(d.Name)) break;
+        }
+        if (m == body.Count) return false;
+        if (!IsWriteAtCounter(body[m], d.Name, f.Counter)) return false;
+        for (int k = m + 1; k < body.Count; k++)
+        {
+            if (!OnlyAtCounter(body[k], d.Name, f.Counter)) return false;
+        }
+        return true;
+    }
+
+    /// <summary><c>span[c] = value</c> with a value that does not read the span, or a pop into <c>span[c]</c>.</summary>
+    private static bool IsWriteAtCounter(Stmt s, string span, string counter) => s switch
+    {
+        Assign { Target: Elem e } a => IsAtCounter(e, span, counter) && !IrWalk.Mentions(a.Value, span),
+        Pop { Target: Elem e } => IsAtCounter(e, span, counter),
+        _ => false,
+    };
+
+    private static bool IsAtCounter(Elem e, string span, string counter) =>
+        e.Span == span && e.Index is Var { Name: var name } && name == counter;
+
+    /// <summary>Whether a statement, nested ones included, mentions the span only as <c>span[c]</c>.</summary>
+    private static bool OnlyAtCounter(Stmt s, string span, string counter)
+    {
+        bool Ok(Expr? e) => e is null || ExprOnlyAtCounter(e, span, counter);
+        bool Target(Expr t) => t is Elem e && e.Span == span ? IsAtCounter(e, span, counter) : Ok(t);
+        bool All(Block b) => b.Statements.All(x => OnlyAtCounter(x, span, counter));
+        return s switch
+        {
+            Declare d => Ok(d.Init),
+            DeclareSpan d => Ok(d.Length),
+            Assign a => Target(a.Target) && Ok(a.Value),
+            For f => Ok(f.Start) && Ok(f.Bound) && All(f.Body),
+            If i => Ok(i.Condition) && All(i.Then) && All(i.Else),
+            Push p => Ok(p.Value),
+            Pop p => Target(p.Target),
+            Comment => true,
+            ClearSpan c => c.Name != span,
+            CopySpan c => c.From != span && c.To != span,
+            AccumulateSquare q => q.Squares != span && q.Touched != span && q.Flag != span && Ok(q.Index) && Ok(q.Value) && Ok(q.Weights),
+            RuntimeCall r => !r.Spans.Contains(span) && r.Scalars.All(x => Ok(x)),
+            _ => false,
+        };
+    }
+
+    private static bool ExprOnlyAtCounter(Expr e, string span, string counter) => e switch
+    {
+        Elem el when el.Span == span => IsAtCounter(el, span, counter),
+        Elem el => ExprOnlyAtCounter(el.Index, span, counter),
+        Unary u => ExprOnlyAtCounter(u.Operand, span, counter),
+        Binary b => ExprOnlyAtCounter(b.Left, span, counter) && ExprOnlyAtCounter(b.Right, span, counter),
+        Conditional c => ExprOnlyAtCounter(c.Condition, span, counter) && ExprOnlyAtCounter(c.WhenTrue, span, counter) && ExprOnlyAtCounter(c.WhenFalse, span, counter),
+        Call call => call.Args.All(a => ExprOnlyAtCounter(a, span, counter)),
+        ToReal r => ExprOnlyAtCounter(r.Operand, span, counter),
+        Splat sp => ExprOnlyAtCounter(sp.Operand, span, counter),
+        LaneOf lo => ExprOnlyAtCounter(lo.Operand, span, counter),
+        Var v => v.Name != span,
+        Lit or Len => true,
+        _ => false,
+    };
+}
