@@ -74,7 +74,7 @@ public sealed class RobustnessTests
 
         DifferentiatedMethod result = MemberBuilder.Build(spec, CancellationToken.None);
 
-        Assert.Equal(0, result.Members.Count);
+        Assert.Empty(result.Members);
         Assert.Same(spec, result.Spec);
         DiagnosticInfo info = Assert.Single(result.Diagnostics);
         Assert.Equal("AC0020", info.Id);
@@ -102,7 +102,7 @@ public sealed class RobustnessTests
     {
         DifferentiatedMethod result = MemberBuilder.Build(FailingSpec(kind), EquatableArray<UserRule>.Empty, CancellationToken.None);
 
-        Assert.Equal(0, result.Members.Count);
+        Assert.Empty(result.Members);
         Assert.Equal("AC0020", Assert.Single(result.Diagnostics).Id);
     }
 
