@@ -256,4 +256,33 @@ public sealed class WrittenFirstTests
         string member = Regex.Split(s_generated.Value, @"(?=\n\s*(?:public|private) static )").Single(m => m.Contains(" FullGradient("));
         Assert.Contains("Scratch.Clear(_d_h)", member);
     }
+
+    [Fact]
+    public void The_first_loss_call_into_an_output_adjoint_writes_it()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using AutoCurv;
+
+            namespace V;
+
+            """ + SnapshotTests.MlpSource);
+        Assert.Empty(run.Exceptions);
+        Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
+        var members = Regex.Split(string.Concat(run.GeneratedSources.Values), @"(?=\n\s*(?:public|private) static )");
+        string Member(string name) => members.Single(m => m.Contains($" {name}<TLoss>("));
+
+        string gradient = Member("ForwardLossGradient");
+        Assert.Contains("LossCalls.WriteGradient<TLoss, double>(output, target, _d__loss, _d_output);", gradient);
+        Assert.DoesNotContain("Clear(_d_output)", gradient);
+        string hvp = Member("ForwardLossHvp");
+        Assert.Contains("LossCalls.WriteGradient<", hvp);
+        Assert.Contains("LossCalls.WriteHessianVectorProduct<", hvp);
+        Assert.DoesNotContain("LossCalls.Accumulate", hvp);
+        Assert.Contains("LossCalls.WriteHessianVectorProduct<", Member("ForwardGgnvp"));
+        // Batched members take sample blocks: their loss calls keep adding into a cleared span.
+        string batched = Member("ForwardLossGradientBatch");
+        Assert.Contains("BlockLossCalls.AccumulateGradient<", batched);
+        Assert.Contains("_d_output.Clear()", batched);
+    }
 }

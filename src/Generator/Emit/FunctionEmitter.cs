@@ -47,8 +47,8 @@ internal sealed class FunctionEmitter
     /// <summary>Spans of lane vectors or sample blocks: cleared with <c>Span.Clear()</c> (see <see cref="Clear"/>).</summary>
     private readonly HashSet<string> _vectorSpans = new(StringComparer.Ordinal);
 
-    /// <summary>Declared spans written in full before any element is read: not cleared (<see cref="WrittenFirst"/>).</summary>
-    private HashSet<string> _writtenFirst = new(StringComparer.Ordinal);
+    /// <summary>Declared spans written in full before any element is read: not cleared, and the loss calls that write them.</summary>
+    private WrittenFirst _writtenFirst = null!; // set by EmitMethod
 
     public FunctionEmitter(SourceWriter writer, Model.MethodSpec spec, string lossType = "TLoss")
     {
@@ -108,7 +108,7 @@ internal sealed class FunctionEmitter
         _firstElement.Clear();
         _varying = member.Batch is null ? new HashSet<string>() : new HashSet<string>(member.Batch.Varying);
         _vectorSpans.Clear();
-        _writtenFirst = WrittenFirst.Spans(f.Body);
+        _writtenFirst = new WrittenFirst(f.Body, lossCallsMayWrite: _varying.Count == 0);
         foreach (var p in f.Parameters.Where(p => p.Shape == ParamShape.Span && TypeOf(p.Name, p.Type) != _t)) _vectorSpans.Add(p.Name);
         string returnType = f.Result is null ? "void" : _t;
         _w.Line("/// <summary>" + Escape(member.Summary) + "</summary>");
@@ -276,7 +276,7 @@ internal sealed class FunctionEmitter
                 _w.Line($"{element}[]? {rent} = null;");
                 _w.Line($"global::System.Span<{element}> {N(d.Name)} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
                 if (element != _t) _vectorSpans.Add(d.Name);
-                if (_writtenFirst.Contains(d.Name)) _w.Line("// not cleared: its first loop writes every element before any is read");
+                if (_writtenFirst.Spans.Contains(d.Name)) _w.Line("// not cleared: written in full before any element is read");
                 else _w.Line($"if ({rent} is null) {Clear(d.Name)} // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
                 _rented.Add(rent);
                 break;
@@ -432,10 +432,12 @@ internal sealed class FunctionEmitter
                 _w.Line($"{N(r.ResultVar!)} = {_loss}.Value<{_t}>({S(0)}, {S(1)});");
                 break;
             case RuntimeCallKind.LossGradientAccumulate:
-                _w.Line($"{Losses}.AccumulateGradient<{_loss}, {_t}>({S(0)}, {S(1)}, {E(r.Scalars[0])}, {S(2)});");
+                string gradient = _writtenFirst.IsFillingCall(r) ? "WriteGradient" : "AccumulateGradient";
+                _w.Line($"{Losses}.{gradient}<{_loss}, {_t}>({S(0)}, {S(1)}, {E(r.Scalars[0])}, {S(2)});");
                 break;
             case RuntimeCallKind.LossHvpAccumulate:
-                _w.Line($"{Losses}.AccumulateHessianVectorProduct<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)}, {E(r.Scalars[0])}, {S(3)});");
+                string product = _writtenFirst.IsFillingCall(r) ? "WriteHessianVectorProduct" : "AccumulateHessianVectorProduct";
+                _w.Line($"{Losses}.{product}<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)}, {E(r.Scalars[0])}, {S(3)});");
                 break;
             case RuntimeCallKind.LossJvp:
                 _w.Line($"{N(r.ResultVar!)} = {Losses}.DirectionalDerivative<{_loss}, {_t}>({S(0)}, {S(1)}, {S(2)});");

@@ -26,33 +26,48 @@ namespace AutoCurv.Generator.Emit;
 /// hands the whole span to a statement (a clear, a copy, a runtime call).</item>
 /// </list>
 /// The IR has no <c>break</c>, <c>continue</c> or early <c>return</c>, so the loop writes every element
-/// 0 … n − 1 before anything after it runs, and within it nothing reads an element not yet written. Anything else
-/// keeps the clear.
+/// 0 … n − 1 before anything after it runs, and within it nothing reads an element not yet written.
+/// In members over doubles, a loss gradient or H_ℓ·v accumulated into the whole span (its length is the output's) as
+/// the first statement that mentions it qualifies too; that call is then emitted as a write
+/// (<c>LossCalls.WriteGradient</c>, <c>WriteHessianVectorProduct</c>). Anything else keeps the clear.
 /// </remarks>
-internal static class WrittenFirst
+internal sealed class WrittenFirst
 {
-    public static HashSet<string> Spans(Block body)
+    /// <summary>The declared spans that need no clearing.</summary>
+    public HashSet<string> Spans { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The loss calls that write their span in full as its first contribution (emitted as writes, not accumulations).</summary>
+    private readonly List<RuntimeCall> _fillingCalls = new();
+
+    /// <summary>Whether <paramref name="call"/> (this very statement) is the first write of its span.</summary>
+    public bool IsFillingCall(RuntimeCall call) => _fillingCalls.Any(c => ReferenceEquals(c, call));
+
+    /// <param name="body">The member's body.</param>
+    /// <param name="lossCallsMayWrite">Whether a loss call over doubles may write its adjoint span instead of adding
+    /// to it (false in batched members, whose loss calls take sample blocks).</param>
+    public WrittenFirst(Block body, bool lossCallsMayWrite)
     {
-        var result = new HashSet<string>(StringComparer.Ordinal);
-        Visit(body, result);
-        return result;
+        _lossCallsMayWrite = lossCallsMayWrite;
+        Visit(body);
     }
 
-    private static void Visit(Block block, HashSet<string> result)
+    private readonly bool _lossCallsMayWrite;
+
+    private void Visit(Block block)
     {
         var statements = block.Statements;
         for (int k = 0; k < statements.Count; k++)
         {
             switch (statements[k])
             {
-                case DeclareSpan d when FilledBeforeRead(d, statements, k + 1): result.Add(d.Name); break;
-                case For f: Visit(f.Body, result); break;
-                case If i: Visit(i.Then, result); Visit(i.Else, result); break;
+                case DeclareSpan d when FilledBeforeRead(d, statements, k + 1): Spans.Add(d.Name); break;
+                case For f: Visit(f.Body); break;
+                case If i: Visit(i.Then); Visit(i.Else); break;
             }
         }
     }
 
-    private static bool FilledBeforeRead(DeclareSpan d, EquatableArray<Stmt> statements, int from)
+    private bool FilledBeforeRead(DeclareSpan d, EquatableArray<Stmt> statements, int from)
     {
         var lengthReads = IrWalk.Reads(d.Length);
         for (int k = from; k < statements.Count; k++)
@@ -62,10 +77,40 @@ internal static class WrittenFirst
             IrWalk.AddWrites(s, written);
             var read = new HashSet<string>(StringComparer.Ordinal);
             IrWalk.AddStatementReads(s, read);
-            if (written.Contains(d.Name) || read.Contains(d.Name)) return s is For f && Fills(f, d, lengthReads);
+            if (written.Contains(d.Name) || read.Contains(d.Name))
+            {
+                if (s is For f) return Fills(f, d, lengthReads);
+                if (s is RuntimeCall r && _lossCallsMayWrite && WritesAll(r, d))
+                {
+                    _fillingCalls.Add(r);
+                    return true;
+                }
+                return false;
+            }
             if (written.Overlaps(lengthReads)) return false;
         }
         return false;
+    }
+
+    /// <summary>
+    /// A loss gradient or H_ℓ·v accumulated into the whole of a span of doubles as long as the output, that reads the
+    /// span in no other role: writing it gives the same values as adding it to zeros.
+    /// </summary>
+    private static bool WritesAll(RuntimeCall r, DeclareSpan d)
+    {
+        int into = r.Kind switch
+        {
+            RuntimeCallKind.LossGradientAccumulate => 2,
+            RuntimeCallKind.LossHvpAccumulate => 3,
+            _ => -1,
+        };
+        if (into < 0 || d.ElemType != IrType.Real || r.Spans[into] != d.Name) return false;
+        if (d.Length is not Len { Span: var of } || of != r.Spans[0]) return false;
+        for (int k = 0; k < into; k++)
+        {
+            if (r.Spans[k] == d.Name) return false;
+        }
+        return !r.Scalars.Any(x => IrWalk.Mentions(x, d.Name));
     }
 
     private static bool Fills(For f, DeclareSpan d, HashSet<string> lengthReads)

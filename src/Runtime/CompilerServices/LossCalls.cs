@@ -38,6 +38,36 @@ public static class LossCalls
         Scratch.Return(rented);
     }
 
+    /// <summary>
+    /// <paramref name="into"/> = scale · ∇ℓ(output, target), without reading <paramref name="into"/>: what
+    /// <see cref="AccumulateGradient{TLoss, T}"/> leaves in a span of zeros (bit for bit, except that a product of −0
+    /// stays −0 where 0 + (−0) gives +0). A generated member calls it for the first contribution to its output adjoint.
+    /// </summary>
+    public static void WriteGradient<TLoss, T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, T scale, Span<T> into)
+        where TLoss : ILoss where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (into.Length != output.Length) Scratch.ThrowLength(nameof(into), into.Length, output.Length);
+        TLoss.Gradient(output, target, into);
+        if (scale != T.One) Scale(scale, into);
+    }
+
+    /// <summary>
+    /// <paramref name="into"/> = scale · H_ℓ(output, target) · <paramref name="vector"/>, without reading
+    /// <paramref name="into"/> (see <see cref="WriteGradient{TLoss, T}"/>).
+    /// </summary>
+    public static void WriteHessianVectorProduct<TLoss, T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, ReadOnlySpan<T> vector, T scale, Span<T> into)
+        where TLoss : ILoss where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (into.Length != output.Length) Scratch.ThrowLength(nameof(into), into.Length, output.Length);
+        TLoss.HessianVectorProduct(output, target, vector, into);
+        if (scale != T.One) Scale(scale, into);
+    }
+
+    private static void Scale<T>(T scale, Span<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = scale * values[i];
+    }
+
     /// <summary>Lane-wise <see cref="AccumulateHessianVectorProduct{TLoss, T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, T, Span{T})"/>.</summary>
     public static void AccumulateHessianVectorProduct<TLoss, T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, ReadOnlySpan<Vector256<T>> vectors, T scale, Span<Vector256<T>> into)
         where TLoss : ILoss where T : unmanaged, IFloatingPointIeee754<T>
