@@ -50,12 +50,12 @@ public sealed class ClearTests
         Assert.Contains("Hessian<TLoss>(", all);
         // Members over doubles only (not the lanes helpers or the batched members, which compute with 256-bit
         // registers inline anyway and keep Span.Clear for their vector spans).
-        var members = Regex.Split(all, @"(?=\n\s*(?:public|private) static )").Where(m => !m.Contains("Vector256") && !m.Contains("SampleBlock")).ToList();
+        var members = GeneratorHarness.Members(all).Where(m => !m.Contains("Vector256") && !m.Contains("SampleBlock")).ToList();
         Assert.Contains(members, m => m.Contains("StridedGradient("));
         Assert.Contains(members, m => m.Contains("ForwardLossHvp<TLoss>("));
         var spanClears = members.SelectMany(m => Regex.Matches(m, @"[\w\]\)]\.Clear\(\)").Select(x => x.Value)).ToList();
         Assert.True(spanClears.Count == 0, $"generated code calls Span.Clear() on spans of doubles: {string.Join(", ", spanClears.Distinct())}");
         // The lanes helpers clear their lane-vector spans directly and their spans of doubles through Scratch.Clear.
-        Assert.Contains(Regex.Split(all, @"(?=\n\s*(?:public|private) static )"), m => m.Contains("Vector256") && m.Contains("Scratch.Clear("));
+        Assert.Contains(GeneratorHarness.Members(all), m => m.Contains("Vector256") && m.Contains("Scratch.Clear("));
     }
 }

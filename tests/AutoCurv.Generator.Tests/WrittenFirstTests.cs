@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Text.RegularExpressions;
 using AutoCurv.Generator.Tests.Infrastructure;
 using Xunit;
 
@@ -219,7 +218,7 @@ public sealed class WrittenFirstTests
     /// <summary>Whether the gradient of <paramref name="method"/> clears its span h after declaring it.</summary>
     private static bool GradientClearsH(string method)
     {
-        string member = Regex.Split(s_generated.Value, @"(?=\n\s*(?:public|private) static )")
+        string member = GeneratorHarness.Members(s_generated.Value)
             .Single(m => m.Contains($" {method}Gradient("));
         var lines = member.Split('\n').Select(l => l.Trim()).ToList();
         int at = lines.FindIndex(l => l.StartsWith("global::System.Span<double> h = ", StringComparison.Ordinal));
@@ -253,7 +252,7 @@ public sealed class WrittenFirstTests
     [Fact]
     public void Adjoint_spans_that_are_accumulated_keep_their_clear()
     {
-        string member = Regex.Split(s_generated.Value, @"(?=\n\s*(?:public|private) static )").Single(m => m.Contains(" FullGradient("));
+        string member = GeneratorHarness.Members(s_generated.Value).Single(m => m.Contains(" FullGradient("));
         Assert.Contains("Scratch.Clear(_d_h)", member);
     }
 
@@ -269,7 +268,7 @@ public sealed class WrittenFirstTests
             """ + SnapshotTests.MlpSource);
         Assert.Empty(run.Exceptions);
         Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
-        var members = Regex.Split(string.Concat(run.GeneratedSources.Values), @"(?=\n\s*(?:public|private) static )");
+        var members = GeneratorHarness.Members(string.Concat(run.GeneratedSources.Values));
         string Member(string name) => members.Single(m => m.Contains($" {name}<TLoss>("));
 
         string gradient = Member("ForwardLossGradient");

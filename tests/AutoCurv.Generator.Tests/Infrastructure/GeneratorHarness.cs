@@ -133,6 +133,10 @@ public static class GeneratorHarness
     }
 
     /// <summary>One diagnostic per line, as the compiler prints them (id, location, message).</summary>
+    /// <summary>Generated text cut into members: each piece starts at a <c>public static</c> or <c>private static</c> member.</summary>
+    public static string[] Members(string generated) =>
+        System.Text.RegularExpressions.Regex.Split(generated, @"(?=\n\s*(?:public|private) static )");
+
     public static string Format(IEnumerable<Diagnostic> diagnostics) =>
         string.Join("\n", diagnostics.Select(d => d.ToString()));
 
