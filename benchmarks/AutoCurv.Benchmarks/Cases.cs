@@ -1,5 +1,6 @@
 using System;
 using AutoCurv;
+using AutoCurv.Models;
 
 namespace AutoCurv.Benchmarks;
 
@@ -14,7 +15,7 @@ public interface IWorkload
 
 public sealed record Case(string Quantity, Func<double> Run, Func<double[]?> Result);
 
-/// <summary>W1 / W2: one sample through <see cref="Nets.Mlp"/> with softmax cross-entropy, all members generated.</summary>
+/// <summary>W1 / W2: one sample through <see cref="Mlp.Forward"/> with softmax cross-entropy, all members generated.</summary>
 public sealed class MlpSample : IWorkload
 {
     public readonly int D, Hidden, C, N;
@@ -57,15 +58,15 @@ public sealed class MlpSample : IWorkload
     public string Name { get; }
     public Case[] Cases { get; }
 
-    public double Forward() => Nets.MlpLoss<SoftmaxCrossEntropy>(W, X, Output, Y);
+    public double Forward() => Mlp.ForwardLoss<SoftmaxCrossEntropy>(W, X, Output, Y);
     /// <summary>The user's method alone (logits, no loss): what the forward costs without generated code.</summary>
-    public double Model() { Nets.Mlp(W, X, Output); return Output[0]; }
-    public double Grad() => Nets.MlpLossGradient<SoftmaxCrossEntropy>(W, X, Output, Y, Gradient);
-    public double Hvp() => Nets.MlpLossHvp<SoftmaxCrossEntropy>(W, X, Output, Y, V, Gradient, HessianVector);
-    public double Ggnvp() => Nets.MlpGgnvp<SoftmaxCrossEntropy>(W, X, Output, Y, V, GgnVector);
-    public double GgnDiag() => Nets.MlpGgnDiagonal<SoftmaxCrossEntropy>(W, X, Output, Y, GgnDiagonal);
-    public double DenseHessian() => Nets.MlpLossHessian<SoftmaxCrossEntropy>(W, X, Output, Y, Hessian);
-    public double HessianDiag() => Nets.MlpLossHessianDiagonal<SoftmaxCrossEntropy>(W, X, Output, Y, HessianDiagonal);
+    public double Model() { Mlp.Forward(W, X, Output); return Output[0]; }
+    public double Grad() => Mlp.ForwardLossGradient<SoftmaxCrossEntropy>(W, X, Output, Y, Gradient);
+    public double Hvp() => Mlp.ForwardLossHvp<SoftmaxCrossEntropy>(W, X, Output, Y, V, Gradient, HessianVector);
+    public double Ggnvp() => Mlp.ForwardGgnvp<SoftmaxCrossEntropy>(W, X, Output, Y, V, GgnVector);
+    public double GgnDiag() => Mlp.ForwardGgnDiagonal<SoftmaxCrossEntropy>(W, X, Output, Y, GgnDiagonal);
+    public double DenseHessian() => Mlp.ForwardLossHessian<SoftmaxCrossEntropy>(W, X, Output, Y, Hessian);
+    public double HessianDiag() => Mlp.ForwardLossHessianDiagonal<SoftmaxCrossEntropy>(W, X, Output, Y, HessianDiagonal);
 }
 
 /// <summary>W3: the W2 network over a batch of 64 through the data-set operators (mean over the batch).</summary>
@@ -73,9 +74,9 @@ public sealed class MlpBatch : IWorkload
 {
     public const int Count = 64;
     public readonly double[] W, V, Gradient, HessianVector, GgnVector;
-    public readonly Objective<Nets.MlpModel, SoftmaxCrossEntropy> Objective;
-    public readonly HessianOperator<Nets.MlpModel, SoftmaxCrossEntropy> H;
-    public readonly GgnOperator<Nets.MlpModel, SoftmaxCrossEntropy> G;
+    public readonly Objective<Mlp.ForwardModel, SoftmaxCrossEntropy> Objective;
+    public readonly HessianOperator<Mlp.ForwardModel, SoftmaxCrossEntropy> H;
+    public readonly GgnOperator<Mlp.ForwardModel, SoftmaxCrossEntropy> G;
 
     /// <param name="threads">MaxDegreeOfParallelism of the operators (-1: all cores).</param>
     public MlpBatch(string name, int threads, int d = 784, int hidden = 128, int c = 10)
@@ -87,9 +88,9 @@ public sealed class MlpBatch : IWorkload
         Gradient = new double[W.Length];
         HessianVector = new double[W.Length];
         GgnVector = new double[W.Length];
-        Objective = new Objective<Nets.MlpModel, SoftmaxCrossEntropy>(data) { MaxDegreeOfParallelism = threads };
-        H = new HessianOperator<Nets.MlpModel, SoftmaxCrossEntropy>(W, data) { MaxDegreeOfParallelism = threads };
-        G = new GgnOperator<Nets.MlpModel, SoftmaxCrossEntropy>(W, data) { MaxDegreeOfParallelism = threads };
+        Objective = new Objective<Mlp.ForwardModel, SoftmaxCrossEntropy>(data) { MaxDegreeOfParallelism = threads };
+        H = new HessianOperator<Mlp.ForwardModel, SoftmaxCrossEntropy>(W, data) { MaxDegreeOfParallelism = threads };
+        G = new GgnOperator<Mlp.ForwardModel, SoftmaxCrossEntropy>(W, data) { MaxDegreeOfParallelism = threads };
         Cases = new Case[]
         {
             new("forward", Forward, () => null),

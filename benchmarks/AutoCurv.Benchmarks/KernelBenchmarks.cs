@@ -5,13 +5,14 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
 using AutoCurv.CompilerServices;
+using AutoCurv.Models;
 using BenchmarkDotNet.Attributes;
 
 namespace AutoCurv.Benchmarks;
 
 /// <summary>
 /// The hot calls of a batched MLP 784 → 128 → 10 member for one block of 16 samples, and the same work done by 16
-/// calls of the scalar kernels (what the per-sample members do). Weights are laid out as in <see cref="Nets.Mlp"/>:
+/// calls of the scalar kernels (what the per-sample members do). Weights are laid out as in <see cref="Mlp.Forward"/>:
 /// rows of d weights plus a bias, so every row slice starts at an arbitrary alignment.
 /// </summary>
 public sealed class KernelWorkload

@@ -1,40 +1,15 @@
 using System;
 using AutoCurv;
+using AutoCurv.Models;
 
 namespace AutoCurv.Benchmarks;
 
 /// <summary>
 /// The benchmark workloads, written as ordinary user code: AutoCurv generates every derivative member at compile time.
+/// W1 and W2 run <see cref="Mlp.Forward"/>, the two-layer tanh MLP of shared/Models (linked in the project file).
 /// </summary>
 public static partial class Nets
 {
-    /// <summary>
-    /// Two-layer tanh perceptron d → hidden → C over one flat parameter vector
-    /// w = [layer 1 rows (d weights + bias) × hidden, layer 2 rows (hidden weights + bias) × C];
-    /// hidden is inferred from the lengths. W1: 4 → 16 → 3 (131 parameters); W2: 784 → 128 → 10 (101,770).
-    /// </summary>
-    [Differentiable]
-    public static void Mlp([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
-    {
-        int d = x.Length;
-        int c = output.Length;
-        int hidden = (w.Length - c) / (d + 1 + c);
-        Span<double> h = stackalloc double[hidden];
-        for (int j = 0; j < hidden; j++)
-        {
-            double a = w[j * (d + 1) + d];
-            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
-            h[j] = Math.Tanh(a);
-        }
-        int offset = hidden * (d + 1);
-        for (int k = 0; k < c; k++)
-        {
-            double a = w[offset + k * (hidden + 1) + hidden];
-            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
-            output[k] = a;
-        }
-    }
-
     /// <summary>W4: the extended Rosenbrock function Σ_i 100 (x_{i+1} − x_i²)² + (1 − x_i)².</summary>
     [Differentiable]
     public static double Rosenbrock([Wrt] ReadOnlySpan<double> x)

@@ -80,7 +80,7 @@ def checksum(r):
 # ---------------------------------------------------------------- models
 
 def mlp_logits(w, x, d, hidden, c):
-    """x: (B, d) -> logits (B, c); layout of Nets.Mlp: rows (d weights + bias) x hidden, then (hidden + bias) x c."""
+    """x: (B, d) -> logits (B, c); layout of Mlp.Forward: rows (d weights + bias) x hidden, then (hidden + bias) x c."""
     off = hidden * (d + 1)
     l1 = w[:off].view(hidden, d + 1)
     l2 = w[off:].view(c, hidden + 1)
@@ -108,7 +108,7 @@ def softmax_hessian_factor(logits, y):
 
 
 def split_params(w, d, hidden, c):
-    """The flat layout of Nets.Mlp as the four tensors PyTorch code normally holds: A1 (hidden, d), b1, A2 (c, hidden), b2."""
+    """The flat layout of Mlp.Forward as the four tensors PyTorch code normally holds: A1 (hidden, d), b1, A2 (c, hidden), b2."""
     off = hidden * (d + 1)
     l1 = w[:off].view(hidden, d + 1)
     l2 = w[off:].view(c, hidden + 1)
@@ -123,7 +123,7 @@ def flatten_params(parts, d, hidden, c):
 
 class MlpWorkload:
     """layout 'split' (default): four leaf tensors, the way PyTorch models hold parameters (no gather/scatter of a flat
-    vector in the timed code); layout 'flat': one flat w sliced with views, exactly like Nets.Mlp."""
+    vector in the timed code); layout 'flat': one flat w sliced with views, exactly like Mlp.Forward."""
 
     def __init__(self, name, d, hidden, c, count, dense, layout):
         self.name, self.d, self.hidden, self.c, self.count, self.layout = name, d, hidden, c, count, layout
@@ -145,7 +145,7 @@ class MlpWorkload:
             self.cases.append(("dense_h", self.dense_h))
 
     def result_vector(self, quantity, r):
-        """A result in the flat layout of Nets.Mlp (the dense Hessian is already n x n over the flat w)."""
+        """A result in the flat layout of Mlp.Forward (the dense Hessian is already n x n over the flat w)."""
         if quantity == "dense_h" or self.layout == "flat":
             return r[0]
         return flatten_params(list(r), self.d, self.hidden, self.c)

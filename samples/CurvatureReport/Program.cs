@@ -3,41 +3,10 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using AutoCurv;
+using AutoCurv.Models;
 using Spectre.Console;
 
 namespace CurvatureReportSample;
-
-/// <summary>A 2 → 16 tanh → 3 classifier; AutoCurv generates <c>Net.ForwardModel : IModel</c> from it.</summary>
-public static partial class Net
-{
-    public const int Inputs = 2, Hidden = 16, Classes = 3;
-
-    /// <summary>w = [Hidden rows of (Inputs weights + bias), Classes rows of (Hidden weights + bias)].</summary>
-    public const int ParameterCount = Hidden * (Inputs + 1) + Classes * (Hidden + 1);
-
-    /// <summary>The logits: W₂ tanh(W₁ x + b₁) + b₂.</summary>
-    [Differentiable(InputSize = Inputs, OutputSize = Classes, ParameterCount = ParameterCount)]
-    public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
-    {
-        int d = x.Length;
-        int c = output.Length;
-        int hidden = (w.Length - c) / (d + 1 + c);
-        Span<double> h = stackalloc double[hidden];
-        for (int j = 0; j < hidden; j++)
-        {
-            double a = w[j * (d + 1) + d];
-            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
-            h[j] = Math.Tanh(a);
-        }
-        int offset = hidden * (d + 1);
-        for (int k = 0; k < c; k++)
-        {
-            double a = w[offset + k * (hidden + 1) + hidden];
-            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
-            output[k] = a;
-        }
-    }
-}
 
 /// <summary>
 /// Trains the classifier on three overlapping Gaussian blobs (so the loss keeps a non-zero minimum and the
@@ -55,16 +24,16 @@ public static class Program
         string svgPath = Path.GetFullPath(Path.Combine(outputDirectory, "spectrum.svg"));
 
         var data = Blobs(perClass: 80, seed: 3);
-        var objective = new Objective<Net.ForwardModel, SoftmaxCrossEntropy>(data);
-        var w = new double[Net.ParameterCount];
+        var objective = new Objective<Mlp.ForwardModel, SoftmaxCrossEntropy>(data);
+        var w = new double[Mlp.ParameterCount];
         var random = new RandomSource(seed: 17);
         for (int i = 0; i < w.Length; i++) w[i] = 0.5 * random.NextGaussian();
 
-        AnsiConsole.MarkupLine($"[bold]Curvature report[/]: a {Net.Inputs} → {Net.Hidden} tanh → {Net.Classes} classifier ({Net.ParameterCount} weights) on {data.Count} points in 3 overlapping blobs.");
+        AnsiConsole.MarkupLine($"[bold]Curvature report[/]: a {Mlp.Inputs} → {Mlp.Hidden} tanh → {Mlp.Classes} classifier ({Mlp.ParameterCount} weights) on {data.Count} points in 3 overlapping blobs.");
 
         // --- Train by Hessian-free optimisation ----------------------------------------------------------------
         const int iterations = 30;
-        var optimizer = new HessianFreeOptimizer<Net.ForwardModel, SoftmaxCrossEntropy>(data,
+        var optimizer = new HessianFreeOptimizer<Mlp.ForwardModel, SoftmaxCrossEntropy>(data,
             new HessianFreeOptions { MaxConjugateGradientIterations = 50, Preconditioned = true });
         HessianFreeIteration last = null!;
         var report = new (string Name, CurvatureReport Report)[2];
@@ -85,8 +54,8 @@ public static class Program
                 var options = new CurvatureReportOptions { TopEigenvalueCount = 5, TraceMatrixVectorProducts = 90, DensitySteps = 40, DensityProbes = 10, Seed = 1 };
                 ICurvatureOperator[] operators =
                 {
-                    new HessianOperator<Net.ForwardModel, SoftmaxCrossEntropy>(w, data),
-                    new GgnOperator<Net.ForwardModel, SoftmaxCrossEntropy>(w, data),
+                    new HessianOperator<Mlp.ForwardModel, SoftmaxCrossEntropy>(w, data),
+                    new GgnOperator<Mlp.ForwardModel, SoftmaxCrossEntropy>(w, data),
                 };
                 string[] names = { "Hessian", "GGN" };
                 for (int k = 0; k < operators.Length; k++)
@@ -137,17 +106,17 @@ public static class Program
     {
         var random = new RandomSource(seed);
         double[][] centres = { new[] { -1.0, 0.0 }, new[] { 1.0, 0.0 }, new[] { 0.0, 1.5 } };
-        int count = perClass * Net.Classes;
-        var inputs = new double[count * Net.Inputs];
-        var targets = new double[count * Net.Classes];
-        for (int k = 0; k < Net.Classes; k++)
+        int count = perClass * Mlp.Classes;
+        var inputs = new double[count * Mlp.Inputs];
+        var targets = new double[count * Mlp.Classes];
+        for (int k = 0; k < Mlp.Classes; k++)
         {
             for (int i = 0; i < perClass; i++)
             {
                 int s = k * perClass + i;
                 inputs[2 * s] = centres[k][0] + 0.7 * random.NextGaussian();
                 inputs[2 * s + 1] = centres[k][1] + 0.7 * random.NextGaussian();
-                targets[s * Net.Classes + k] = 1.0;
+                targets[s * Mlp.Classes + k] = 1.0;
             }
         }
         return new Dataset(inputs, targets, count);
@@ -155,13 +124,13 @@ public static class Program
 
     private static double Accuracy(double[] w, Dataset data)
     {
-        Span<double> logits = stackalloc double[Net.Classes];
+        Span<double> logits = stackalloc double[Mlp.Classes];
         int correct = 0;
         for (int s = 0; s < data.Count; s++)
         {
-            Net.Forward(w, data.Input(s), logits);
+            Mlp.Forward(w, data.Input(s), logits);
             int best = 0;
-            for (int k = 1; k < Net.Classes; k++) if (logits[k] > logits[best]) best = k;
+            for (int k = 1; k < Mlp.Classes; k++) if (logits[k] > logits[best]) best = k;
             if (data.Target(s)[best] == 1.0) correct++;
         }
         return (double)correct / data.Count;

@@ -3,44 +3,10 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using AutoCurv;
+using AutoCurv.Models;
 using Spectre.Console;
 
 namespace HessianFree;
-
-/// <summary>
-/// A 2 → 16 tanh → 3 classifier written as ordinary C#. AutoCurv generates its derivatives and the nested
-/// <c>Net.ForwardModel : IModel</c> struct that the data-set operators and the optimizers take as a type argument.
-/// </summary>
-public static partial class Net
-{
-    public const int Inputs = 2, Hidden = 16, Classes = 3;
-
-    /// <summary>w = [Hidden rows of (Inputs weights + bias), Classes rows of (Hidden weights + bias)].</summary>
-    public const int ParameterCount = Hidden * (Inputs + 1) + Classes * (Hidden + 1);
-
-    /// <summary>The logits of one sample: output = W₂ tanh(W₁ x + b₁) + b₂.</summary>
-    [Differentiable(InputSize = Inputs, OutputSize = Classes, ParameterCount = ParameterCount)]
-    public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
-    {
-        int d = x.Length;
-        int c = output.Length;
-        int hidden = (w.Length - c) / (d + 1 + c);
-        Span<double> h = stackalloc double[hidden];
-        for (int j = 0; j < hidden; j++)
-        {
-            double a = w[j * (d + 1) + d];
-            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
-            h[j] = Math.Tanh(a);
-        }
-        int offset = hidden * (d + 1);
-        for (int k = 0; k < c; k++)
-        {
-            double a = w[offset + k * (hidden + 1) + hidden];
-            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
-            output[k] = a;
-        }
-    }
-}
 
 /// <summary>
 /// Trains the classifier on three interleaved spirals with Hessian-free optimisation (Newton-CG on the
@@ -58,17 +24,17 @@ public static class Program
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;   // the same numbers and separators everywhere
         var data = Spirals(PerClass, seed: 7);
         var initial = InitialWeights(seed: 11);
-        var objective = new Objective<Net.ForwardModel, SoftmaxCrossEntropy>(data);
+        var objective = new Objective<Mlp.ForwardModel, SoftmaxCrossEntropy>(data);
 
         AnsiConsole.MarkupLine($"[bold]Hessian-free vs gradient descent[/]: {data.Count} points on 3 spirals, " +
-                               $"a {Net.Inputs} → {Net.Hidden} tanh → {Net.Classes} network ({Net.ParameterCount} weights), softmax cross-entropy.");
+                               $"a {Mlp.Inputs} → {Mlp.Hidden} tanh → {Mlp.Classes} network ({Mlp.ParameterCount} weights), softmax cross-entropy.");
         AnsiConsole.MarkupLine($"start: loss {objective.Loss(initial):F4}, accuracy {Accuracy(initial, data):P1}");
         AnsiConsole.WriteLine();
 
         // Warm the JIT on both code paths so neither method pays for compilation inside its budget.
         {
             var scratch = (double[])initial.Clone();
-            new HessianFreeOptimizer<Net.ForwardModel, SoftmaxCrossEntropy>(data).Step(scratch);
+            new HessianFreeOptimizer<Mlp.ForwardModel, SoftmaxCrossEntropy>(data).Step(scratch);
             objective.Gradient(scratch, new double[scratch.Length]);
         }
 
@@ -81,7 +47,7 @@ public static class Program
             ConjugateGradientTolerance = 1e-4,
             Preconditioned = true,
         };
-        var hf = new HessianFreeOptimizer<Net.ForwardModel, SoftmaxCrossEntropy>(data, options);
+        var hf = new HessianFreeOptimizer<Mlp.ForwardModel, SoftmaxCrossEntropy>(data, options);
         var checkpoints = new List<double>();   // elapsed seconds after each HF iteration
         int cgTotal = 0, accepted = 0;
         double hfSeconds = 0.0;
@@ -167,19 +133,19 @@ public static class Program
     private static Dataset Spirals(int perClass, ulong seed)
     {
         var random = new RandomSource(seed);
-        int count = perClass * Net.Classes;
-        var inputs = new double[count * Net.Inputs];
-        var targets = new double[count * Net.Classes];
-        for (int k = 0; k < Net.Classes; k++)
+        int count = perClass * Mlp.Classes;
+        var inputs = new double[count * Mlp.Inputs];
+        var targets = new double[count * Mlp.Classes];
+        for (int k = 0; k < Mlp.Classes; k++)
         {
             for (int i = 0; i < perClass; i++)
             {
                 int s = k * perClass + i;
                 double t = (i + 0.5) / perClass;                   // 0 … 1 along the arm
-                double angle = 2.0 * Math.PI * k / Net.Classes + 5.0 * t + 0.1 * random.NextGaussian();
+                double angle = 2.0 * Math.PI * k / Mlp.Classes + 5.0 * t + 0.1 * random.NextGaussian();
                 inputs[s * 2] = t * Math.Cos(angle);
                 inputs[s * 2 + 1] = t * Math.Sin(angle);
-                targets[s * Net.Classes + k] = 1.0;
+                targets[s * Mlp.Classes + k] = 1.0;
             }
         }
         return new Dataset(inputs, targets, count);
@@ -189,25 +155,25 @@ public static class Program
     private static double[] InitialWeights(ulong seed)
     {
         var random = new RandomSource(seed);
-        var w = new double[Net.ParameterCount];
-        for (int j = 0; j < Net.Hidden; j++)
-            for (int i = 0; i < Net.Inputs; i++) w[j * (Net.Inputs + 1) + i] = 2.0 * random.NextGaussian() / Math.Sqrt(Net.Inputs);
-        int offset = Net.Hidden * (Net.Inputs + 1);
-        for (int k = 0; k < Net.Classes; k++)
-            for (int j = 0; j < Net.Hidden; j++) w[offset + k * (Net.Hidden + 1) + j] = random.NextGaussian() / Math.Sqrt(Net.Hidden);
+        var w = new double[Mlp.ParameterCount];
+        for (int j = 0; j < Mlp.Hidden; j++)
+            for (int i = 0; i < Mlp.Inputs; i++) w[j * (Mlp.Inputs + 1) + i] = 2.0 * random.NextGaussian() / Math.Sqrt(Mlp.Inputs);
+        int offset = Mlp.Hidden * (Mlp.Inputs + 1);
+        for (int k = 0; k < Mlp.Classes; k++)
+            for (int j = 0; j < Mlp.Hidden; j++) w[offset + k * (Mlp.Hidden + 1) + j] = random.NextGaussian() / Math.Sqrt(Mlp.Hidden);
         return w;
     }
 
     /// <summary>The fraction of points whose largest logit is their class.</summary>
     private static double Accuracy(double[] w, Dataset data)
     {
-        Span<double> logits = stackalloc double[Net.Classes];
+        Span<double> logits = stackalloc double[Mlp.Classes];
         int correct = 0;
         for (int s = 0; s < data.Count; s++)
         {
-            Net.Forward(w, data.Input(s), logits);
+            Mlp.Forward(w, data.Input(s), logits);
             int best = 0;
-            for (int k = 1; k < Net.Classes; k++) if (logits[k] > logits[best]) best = k;
+            for (int k = 1; k < Mlp.Classes; k++) if (logits[k] > logits[best]) best = k;
             if (data.Target(s)[best] == 1.0) correct++;
         }
         return (double)correct / data.Count;

@@ -20,13 +20,11 @@ public sealed class ClearTests
     [Fact]
     public void Generated_members_zero_spans_through_Scratch_Clear()
     {
-        GeneratorRun run = GeneratorHarness.Run("""
+        GeneratorRun run = GeneratorHarness.Run([.. SnapshotTests.MlpSources, """
             using System;
             using AutoCurv;
 
             namespace C;
-
-            """ + SnapshotTests.MlpSource + """
 
             public static partial class M
             {
@@ -40,7 +38,7 @@ public sealed class ClearTests
                     return s;
                 }
             }
-            """);
+            """]);
         Assert.Empty(run.Exceptions);
         Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
         string all = string.Concat(run.GeneratedSources.Values);

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using AutoCurv.Generator.Tests.Infrastructure;
 using Xunit;
 
@@ -20,33 +21,19 @@ public sealed class SnapshotTests
 
         """;
 
-    /// <summary>The two-layer tanh MLP over one flat w (the benchmarks' and the corpus' model), as generator input.</summary>
-    internal const string MlpSource = """
-            public static partial class Mlp
-            {
-                [Differentiable]
-                public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
-                {
-                    int d = x.Length;
-                    int c = output.Length;
-                    int hidden = (w.Length - c) / (d + 1 + c);
-                    Span<double> h = stackalloc double[hidden];
-                    for (int j = 0; j < hidden; j++)
-                    {
-                        double a = w[j * (d + 1) + d];
-                        for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
-                        h[j] = Math.Tanh(a);
-                    }
-                    int offset = hidden * (d + 1);
-                    for (int k = 0; k < c; k++)
-                    {
-                        double a = w[offset + k * (hidden + 1) + hidden];
-                        for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
-                        output[k] = a;
-                    }
-                }
-            }
-            """;
+    /// <summary>
+    /// The two-layer tanh MLP over one flat w as generator input: the files of shared/Models (embedded in this
+    /// assembly), its body and its declaration without sizes, exactly as the benchmarks and the corpus compile it.
+    /// </summary>
+    internal static readonly string[] MlpSources = [Resource("Models/Mlp.cs"), Resource("Models/Mlp.Differentiable.cs")];
+
+    private static string Resource(string name)
+    {
+        using var stream = typeof(SnapshotTests).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"resource {name} is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 
     /// <summary>Runs the generator on <paramref name="sources"/> and snapshots the file generated for <paramref name="hintName"/>.</summary>
     private static void Verify(string hintName, string testName, params string[] sources)
@@ -106,7 +93,7 @@ public sealed class SnapshotTests
     [Fact]
     public void Mlp_forward_model()
     {
-        Verify("Snapshots.Mlp.Forward.AutoCurv.g.cs", nameof(Mlp_forward_model), Header + MlpSource);
+        Verify("AutoCurv.Models.Mlp.Forward.AutoCurv.g.cs", nameof(Mlp_forward_model), MlpSources);
     }
 
     [Fact]

@@ -259,13 +259,7 @@ public sealed class WrittenFirstTests
     [Fact]
     public void The_first_loss_call_into_an_output_adjoint_writes_it()
     {
-        GeneratorRun run = GeneratorHarness.Run("""
-            using System;
-            using AutoCurv;
-
-            namespace V;
-
-            """ + SnapshotTests.MlpSource);
+        GeneratorRun run = GeneratorHarness.Run(SnapshotTests.MlpSources);
         Assert.Empty(run.Exceptions);
         Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
         var members = GeneratorHarness.Members(string.Concat(run.GeneratedSources.Values));

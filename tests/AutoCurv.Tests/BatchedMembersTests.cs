@@ -1,5 +1,6 @@
 using System;
 using AutoCurv.CompilerServices;
+using AutoCurv.Models;
 using AutoCurv.Tests.GeneratedModels;
 using Xunit;
 
@@ -120,7 +121,7 @@ public sealed class BatchedMembersTests
         switch (model)
         {
             // The two-layer tanh network of OperatorsWithGeneratedModelsTests (its dense layers become row kernels).
-            case "mlp": DispatchLoss<TinyNet.ForwardModel>(loss, TinyNet.Inputs, TinyNet.Outputs, TinyNet.ParameterCount, 11); break;
+            case "mlp": DispatchLoss<Mlp.ForwardModel>(loss, TinyNet.Inputs, TinyNet.Outputs, TinyNet.ParameterCount, 11); break;
             case "smooth": DispatchLoss<BatchNets.SmoothModel>(loss, 3, 2, 6, 12); break;
             // Central differences are meaningless across a kink: keep every pre-activation 0.05 away from it.
             case "relu": DispatchLoss<BatchNets.ReluModel>(loss, 3, 2, 26, 13, ReluAwayFromKinks); break;
@@ -133,7 +134,7 @@ public sealed class BatchedMembersTests
     [Fact]
     public void Only_models_uniform_across_samples_get_batched_members()
     {
-        Assert.True(Has<TinyNet.ForwardModel>());
+        Assert.True(Has<Mlp.ForwardModel>());
         Assert.True(Has<BatchNets.SmoothModel>());
         Assert.True(Has<BatchNets.ReluModel>());
         Assert.True(Has<BatchNets.SlidingModel>());

@@ -1,4 +1,5 @@
 using System;
+using AutoCurv.Models;
 using Xunit;
 
 namespace AutoCurv.Tests;
@@ -95,7 +96,7 @@ public partial class LazyClearTests
     }
 
     /// <summary>
-    /// The corpus MLP d → hidden → C (<see cref="Corpus.Mlp.Forward"/>) with a large output layer: in H·v each of its
+    /// The corpus MLP d → hidden → C (<see cref="Mlp.Forward"/>) with a large output layer: in H·v each of its
     /// weights gets two contributions per sweep (the tangent of the bilinear w·h: ṫ·h + t·ḣ), which reach the lazily
     /// cleared span through one two-term axpy (<c>FirstTouch.Axpy2</c>) per row.
     /// </summary>
@@ -109,19 +110,19 @@ public partial class LazyClearTests
         var output = new double[c];
 
         double[] g = Garbage(n), hv = Garbage(n), gReference = new double[n], hvReference = new double[n];
-        double loss = Corpus.Mlp.ForwardLossHvp<SoftmaxCrossEntropy>(w, x, output, target, v, g, hv);
-        double referenceLoss = Corpus.Mlp.ForwardLossHvpAccumulate<SoftmaxCrossEntropy>(w, x, output, target, v, gReference, hvReference);
+        double loss = Mlp.ForwardLossHvp<SoftmaxCrossEntropy>(w, x, output, target, v, g, hv);
+        double referenceLoss = Mlp.ForwardLossHvpAccumulate<SoftmaxCrossEntropy>(w, x, output, target, v, gReference, hvReference);
         Assert.Equal(referenceLoss, loss);
         Assert.Equal(gReference, g);
         Assert.Equal(hvReference, hv);
 
         double[] gv = Garbage(n), gvReference = new double[n];
-        Corpus.Mlp.ForwardGgnvp<SoftmaxCrossEntropy>(w, x, output, target, v, gv);
-        Corpus.Mlp.ForwardGgnvpAccumulate<SoftmaxCrossEntropy>(w, x, output, target, v, gvReference);
+        Mlp.ForwardGgnvp<SoftmaxCrossEntropy>(w, x, output, target, v, gv);
+        Mlp.ForwardGgnvpAccumulate<SoftmaxCrossEntropy>(w, x, output, target, v, gvReference);
         Assert.Equal(gvReference, gv);
 
         // H·v against central differences of the generated gradient along v, in both layers.
-        double[] along = FiniteDifferences.Directional((theta, grad) => Corpus.Mlp.ForwardLossGradient<SoftmaxCrossEntropy>(theta, x, new double[c], target, grad), n, w, v);
+        double[] along = FiniteDifferences.Directional((theta, grad) => Mlp.ForwardLossGradient<SoftmaxCrossEntropy>(theta, x, new double[c], target, grad), n, w, v);
         for (int i = 0; i < n; i += 37)
             FiniteDifferences.AssertClose(along[i], hv[i], 1e-6, $"(H·v)[{i}] vs differences of the gradient", floor: 1e-3);
     }

@@ -1,44 +1,21 @@
 using System;
 using System.Linq;
+using AutoCurv.Models;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 using Xunit;
 
-// A namespace of its own: FirstOrderTests.Every_corpus_method_has_a_case enumerates exactly the methods of
-// AutoCurv.Tests.Corpus, and this model is exercised here only.
 namespace AutoCurv.Tests.GeneratedModels;
 
 /// <summary>
-/// A small two-layer tanh network in the model shape. The generator emits <c>TinyNet.ForwardModel : IModel</c>
-/// for it, which the tests below pass to the data-set operators as their TModel.
-/// w = [Hidden rows of (d inputs + bias), C rows of (Hidden + bias)].
+/// The sizes at which the tests below run the shared two-layer tanh network <see cref="Mlp.Forward"/>
+/// (shared/Models/Mlp.cs): the generator emits <c>Mlp.ForwardModel : IModel</c> for it, which they pass to the
+/// data-set operators as their TModel. w = [Hidden rows of (d inputs + bias), C rows of (Hidden + bias)].
 /// </summary>
-public static partial class TinyNet
+public static class TinyNet
 {
     public const int Inputs = 2, Hidden = 3, Outputs = 2;
     public const int ParameterCount = Hidden * (Inputs + 1) + Outputs * (Hidden + 1);
-
-    [Differentiable]
-    public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
-    {
-        int d = x.Length;
-        int c = output.Length;
-        int hidden = (w.Length - c) / (d + 1 + c);
-        Span<double> h = stackalloc double[hidden];
-        for (int j = 0; j < hidden; j++)
-        {
-            double a = w[j * (d + 1) + d];
-            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
-            h[j] = Math.Tanh(a);
-        }
-        int offset = hidden * (d + 1);
-        for (int k = 0; k < c; k++)
-        {
-            double a = w[offset + k * (hidden + 1) + hidden];
-            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
-            output[k] = a;
-        }
-    }
 }
 
 /// <summary>
@@ -76,7 +53,7 @@ public sealed class OperatorsWithGeneratedModelsTests
         {
             var (w, data) = Problem<TLoss>(seed: 1);
             double[] reference = ReferenceHessian<TLoss>(w, data);
-            var op = new HessianOperator<TinyNet.ForwardModel, TLoss>(w, data);
+            var op = new HessianOperator<Mlp.ForwardModel, TLoss>(w, data);
             CheckOperator(op, reference, DifferenceTolerance, "Hessian");
         }
     }
@@ -96,7 +73,7 @@ public sealed class OperatorsWithGeneratedModelsTests
         {
             var (w, data) = Problem<TLoss>(seed: 2);
             double[] reference = ReferenceGgn<TLoss>(w, data);
-            var op = new GgnOperator<TinyNet.ForwardModel, TLoss>(w, data);
+            var op = new GgnOperator<Mlp.ForwardModel, TLoss>(w, data);
             CheckOperator(op, reference, DifferenceTolerance, "GGN");
         }
     }
@@ -120,11 +97,11 @@ public sealed class OperatorsWithGeneratedModelsTests
             var g = new double[N];
             for (int s = 0; s < data.Count; s++)
             {
-                TinyNet.ForwardLossGradient<TLoss>(w, data.Input(s), output, data.Target(s), g);
+                Mlp.ForwardLossGradient<TLoss>(w, data.Input(s), output, data.Target(s), g);
                 for (int p = 0; p < N; p++)
                     for (int q = 0; q < N; q++) reference[p * N + q] += g[p] * g[q] / data.Count;
             }
-            var op = new EmpiricalFisherOperator<TinyNet.ForwardModel, TLoss>(w, data);
+            var op = new EmpiricalFisherOperator<Mlp.ForwardModel, TLoss>(w, data);
             CheckOperator(op, reference, ExactTolerance, "empirical Fisher");
         }
     }
@@ -139,11 +116,11 @@ public sealed class OperatorsWithGeneratedModelsTests
         for (int s = 0; s < data.Count; s++)
         {
             int sample = s;
-            TinyNet.ForwardLossGradient<SoftmaxCrossEntropy>(w, data.Input(s), output, data.Target(s), g);
+            Mlp.ForwardLossGradient<SoftmaxCrossEntropy>(w, data.Input(s), output, data.Target(s), g);
             double[] differenced = Gradient(t =>
             {
                 var f = new double[C];
-                TinyNet.Forward(t, data.Input(sample), f);
+                Mlp.Forward(t, data.Input(sample), f);
                 return SoftmaxCrossEntropy.Value<double>(f, data.Target(sample));
             }, w);
             AssertClose(differenced, g, DifferenceTolerance, $"gradient of sample {s}");
@@ -160,7 +137,7 @@ public sealed class OperatorsWithGeneratedModelsTests
         var (w, data) = Problem<SoftmaxCrossEntropy>(seed: 5);
         double[] reference = ReferenceHessian<SoftmaxCrossEntropy>(w, data);
         double[] eigenvalues = SymmetricEigenvalues(reference);   // descending
-        var op = new HessianOperator<TinyNet.ForwardModel, SoftmaxCrossEntropy>(w, data);
+        var op = new HessianOperator<Mlp.ForwardModel, SoftmaxCrossEntropy>(w, data);
 
         double[] top = Lanczos.TopEigenvalues(op, count: 3, seed: 0);
 
@@ -184,13 +161,13 @@ public sealed class OperatorsWithGeneratedModelsTests
         public void Run<TLoss>() where TLoss : struct, ILoss
         {
             var (w, data) = Problem<TLoss>(seed: 6);
-            var objective = new Objective<TinyNet.ForwardModel, TLoss>(data);
+            var objective = new Objective<Mlp.ForwardModel, TLoss>(data);
             var gradient = new double[N];
             double loss = objective.Gradient(w, gradient);
 
             double meanLoss = 0.0;
             var output = new double[C];
-            for (int s = 0; s < data.Count; s++) meanLoss += TinyNet.ForwardLoss<TLoss>(w, data.Input(s), output, data.Target(s)) / data.Count;
+            for (int s = 0; s < data.Count; s++) meanLoss += Mlp.ForwardLoss<TLoss>(w, data.Input(s), output, data.Target(s)) / data.Count;
             AssertClose(new[] { meanLoss }, new[] { loss }, ExactTolerance, "mean loss");
             AssertClose(new[] { objective.Loss(w) }, new[] { loss }, ExactTolerance, "Loss vs Gradient's return value");
 
@@ -213,7 +190,7 @@ public sealed class OperatorsWithGeneratedModelsTests
             double[] h = Jacobian((t, g) =>
             {
                 var output = new double[C];
-                TinyNet.ForwardLossGradient<TLoss>(t, data.Input(sample), output, data.Target(sample), g);
+                Mlp.ForwardLossGradient<TLoss>(t, data.Input(sample), output, data.Target(sample), g);
             }, N, w);
             for (int p = 0; p < N; p++)
                 for (int q = 0; q < N; q++) mean[p * N + q] += 0.5 * (h[p * N + q] + h[q * N + p]) / data.Count;
@@ -232,8 +209,8 @@ public sealed class OperatorsWithGeneratedModelsTests
         for (int s = 0; s < data.Count; s++)
         {
             int sample = s;
-            double[] j = Jacobian((t, f) => TinyNet.Forward(t, data.Input(sample), f), C, w);   // C × n
-            TinyNet.Forward(w, data.Input(s), output);
+            double[] j = Jacobian((t, f) => Mlp.Forward(t, data.Input(sample), f), C, w);   // C × n
+            Mlp.Forward(w, data.Input(s), output);
             for (int b = 0; b < C; b++)
             {
                 unit[b] = 1.0;
@@ -294,7 +271,7 @@ public sealed class OperatorsWithGeneratedModelsTests
     {
         public void Run<TLoss>() where TLoss : struct, ILoss
         {
-            Assert.True(TinyNet.ForwardModel.HasAccumulatingMembers);
+            Assert.True(Mlp.ForwardModel.HasAccumulatingMembers);
             var (w, data) = Problem<TLoss>(seed: 11);
             var random = new Random(12);
             double[] v = Enumerable.Range(0, N).Select(_ => random.NextDouble() - 0.5).ToArray();
@@ -306,16 +283,16 @@ public sealed class OperatorsWithGeneratedModelsTests
                 // Each pair: (overwriting member into a fresh span, accumulating member into the given span).
                 var members = new (string Name, Func<double[], double> Overwrite, Func<double[], double> Accumulate)[]
                 {
-                    ("LossGradient", r => TinyNet.ForwardLossGradient<TLoss>(w, x, output, y, r),
-                        r => TinyNet.ForwardLossGradientAccumulate<TLoss>(w, x, output, y, r)),
-                    ("LossHvp", r => TinyNet.ForwardLossHvp<TLoss>(w, x, output, y, v, new double[N], r),
-                        r => TinyNet.ForwardLossHvpAccumulate<TLoss>(w, x, output, y, v, new double[N], r)),
-                    ("Ggnvp", r => TinyNet.ForwardGgnvp<TLoss>(w, x, output, y, v, r),
-                        r => TinyNet.ForwardGgnvpAccumulate<TLoss>(w, x, output, y, v, r)),
-                    ("GgnDiagonal", r => TinyNet.ForwardGgnDiagonal<TLoss>(w, x, output, y, r),
-                        r => TinyNet.ForwardGgnDiagonalAccumulate<TLoss>(w, x, output, y, r)),
-                    ("LossHessianDiagonal", r => TinyNet.ForwardLossHessianDiagonal<TLoss>(w, x, output, y, r),
-                        r => TinyNet.ForwardLossHessianDiagonalAccumulate<TLoss>(w, x, output, y, r)),
+                    ("LossGradient", r => Mlp.ForwardLossGradient<TLoss>(w, x, output, y, r),
+                        r => Mlp.ForwardLossGradientAccumulate<TLoss>(w, x, output, y, r)),
+                    ("LossHvp", r => Mlp.ForwardLossHvp<TLoss>(w, x, output, y, v, new double[N], r),
+                        r => Mlp.ForwardLossHvpAccumulate<TLoss>(w, x, output, y, v, new double[N], r)),
+                    ("Ggnvp", r => Mlp.ForwardGgnvp<TLoss>(w, x, output, y, v, r),
+                        r => Mlp.ForwardGgnvpAccumulate<TLoss>(w, x, output, y, v, r)),
+                    ("GgnDiagonal", r => Mlp.ForwardGgnDiagonal<TLoss>(w, x, output, y, r),
+                        r => Mlp.ForwardGgnDiagonalAccumulate<TLoss>(w, x, output, y, r)),
+                    ("LossHessianDiagonal", r => Mlp.ForwardLossHessianDiagonal<TLoss>(w, x, output, y, r),
+                        r => Mlp.ForwardLossHessianDiagonalAccumulate<TLoss>(w, x, output, y, r)),
                 };
                 foreach (var (name, overwrite, accumulate) in members)
                 {
@@ -354,17 +331,17 @@ public sealed class OperatorsWithGeneratedModelsTests
             double[] Apply(ICurvatureOperator op) { var r = new double[N]; op.Apply(v, r); return r; }
             double[] Diagonal(ICurvatureOperator op) { var r = new double[N]; op.Diagonal(r); return r; }
 
-            var h = new HessianOperator<TinyNet.ForwardModel, TLoss>(w, data);
+            var h = new HessianOperator<Mlp.ForwardModel, TLoss>(w, data);
             var hFallback = new HessianOperator<OverwritingOnly, TLoss>(w, data);
             AssertClose(Apply(hFallback), Apply(h), 1e-13, "H·v");
             AssertClose(Diagonal(hFallback), Diagonal(h), 1e-13, "diag H");
-            var g = new GgnOperator<TinyNet.ForwardModel, TLoss>(w, data);
+            var g = new GgnOperator<Mlp.ForwardModel, TLoss>(w, data);
             var gFallback = new GgnOperator<OverwritingOnly, TLoss>(w, data);
             AssertClose(Apply(gFallback), Apply(g), 1e-13, "G·v");
             AssertClose(Diagonal(gFallback), Diagonal(g), 1e-13, "diag G");
             var gradient = new double[N];
             var fallbackGradient = new double[N];
-            double l = new Objective<TinyNet.ForwardModel, TLoss>(data).Gradient(w, gradient);
+            double l = new Objective<Mlp.ForwardModel, TLoss>(data).Gradient(w, gradient);
             double lFallback = new Objective<OverwritingOnly, TLoss>(data).Gradient(w, fallbackGradient);
             Assert.Equal(lFallback, l);
             AssertClose(fallbackGradient, gradient, 1e-13, "mean gradient");
@@ -379,23 +356,23 @@ public sealed class OperatorsWithGeneratedModelsTests
     /// <summary>TinyNet's model with only the overwriting members: the operators take the pooled-temporary path.</summary>
     private readonly struct OverwritingOnly : IModel
     {
-        public static void Forward(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output) => TinyNet.ForwardModel.Forward(w, x, output);
+        public static void Forward(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output) => Mlp.ForwardModel.Forward(w, x, output);
         public static void Jvp(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> tangent, Span<double> outputTangent) =>
-            TinyNet.ForwardModel.Jvp(w, x, output, tangent, outputTangent);
+            Mlp.ForwardModel.Jvp(w, x, output, tangent, outputTangent);
         public static void Vjp(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> outputCotangent, Span<double> gradient) =>
-            TinyNet.ForwardModel.Vjp(w, x, output, outputCotangent, gradient);
+            Mlp.ForwardModel.Vjp(w, x, output, outputCotangent, gradient);
         public static double Loss<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target) where TLoss : ILoss =>
-            TinyNet.ForwardModel.Loss<TLoss>(w, x, output, target);
+            Mlp.ForwardModel.Loss<TLoss>(w, x, output, target);
         public static double LossGradient<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> gradient) where TLoss : ILoss =>
-            TinyNet.ForwardModel.LossGradient<TLoss>(w, x, output, target, gradient);
+            Mlp.ForwardModel.LossGradient<TLoss>(w, x, output, target, gradient);
         public static double LossHvp<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, ReadOnlySpan<double> tangent, Span<double> gradient, Span<double> hessianVector) where TLoss : ILoss =>
-            TinyNet.ForwardModel.LossHvp<TLoss>(w, x, output, target, tangent, gradient, hessianVector);
+            Mlp.ForwardModel.LossHvp<TLoss>(w, x, output, target, tangent, gradient, hessianVector);
         public static double Ggnvp<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, ReadOnlySpan<double> tangent, Span<double> result) where TLoss : ILoss =>
-            TinyNet.ForwardModel.Ggnvp<TLoss>(w, x, output, target, tangent, result);
+            Mlp.ForwardModel.Ggnvp<TLoss>(w, x, output, target, tangent, result);
         public static double GgnDiagonal<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss =>
-            TinyNet.ForwardModel.GgnDiagonal<TLoss>(w, x, output, target, diagonal);
+            Mlp.ForwardModel.GgnDiagonal<TLoss>(w, x, output, target, diagonal);
         public static double LossHessianDiagonal<TLoss>(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output, ReadOnlySpan<double> target, Span<double> diagonal) where TLoss : ILoss =>
-            TinyNet.ForwardModel.LossHessianDiagonal<TLoss>(w, x, output, target, diagonal);
+            Mlp.ForwardModel.LossHessianDiagonal<TLoss>(w, x, output, target, diagonal);
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -5,45 +5,24 @@ using System.Globalization;
 using System.Linq;
 using System.Runtime.ExceptionServices;
 using System.Threading;
+using AutoCurv.Models;
 using Xunit;
 using Xunit.Abstractions;
 
 // A namespace of its own: FirstOrderTests.Every_corpus_method_has_a_case enumerates exactly the methods of
-// AutoCurv.Tests.Corpus, and these two functions are exercised here only.
+// AutoCurv.Tests.Corpus, and LongChain.Energy is exercised here only.
 namespace AutoCurv.Tests.Scale;
 
 /// <summary>
-/// A model-shaped two-layer tanh perceptron 1000 → 1000 → 10 over one flat w of 1,011,010 parameters, written as
-/// plain loops exactly as a user would (layout of <c>Corpus.Mlp.Forward</c>: layer 1 rows of d weights + bias, then
-/// layer 2 rows of hidden weights + bias). The hidden layer (1000 values) is far over the generator's stackalloc
-/// cap, so every scratch span of every generated member comes from the pool.
+/// The sizes of the wide model: the shared two-layer tanh perceptron <see cref="Mlp.Forward"/> (shared/Models/Mlp.cs,
+/// plain loops exactly as a user would write them: layer 1 rows of d weights + bias, then layer 2 rows of hidden
+/// weights + bias) at 1000 → 1000 → 10, one flat w of 1,011,010 parameters. The hidden layer (1000 values) is far over
+/// the generator's stackalloc cap, so every scratch span of every generated member comes from the pool.
 /// </summary>
-public static partial class WideNet
+public static class WideNet
 {
     public const int Inputs = 1000, Hidden = 1000, Outputs = 10;
     public const int ParameterCount = Hidden * (Inputs + 1) + Outputs * (Hidden + 1);
-
-    [Differentiable]
-    public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
-    {
-        int d = x.Length;
-        int c = output.Length;
-        int hidden = (w.Length - c) / (d + 1 + c);
-        Span<double> h = stackalloc double[hidden];
-        for (int j = 0; j < hidden; j++)
-        {
-            double a = w[j * (d + 1) + d];
-            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
-            h[j] = Math.Tanh(a);
-        }
-        int offset = hidden * (d + 1);
-        for (int k = 0; k < c; k++)
-        {
-            double a = w[offset + k * (hidden + 1) + hidden];
-            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
-            output[k] = a;
-        }
-    }
 }
 
 /// <summary>
@@ -135,16 +114,16 @@ public sealed class ScaleTests
 
         RunOnSmallStack(() =>
         {
-            figures.Add(Measure("WideNet.ForwardLoss<SoftmaxCrossEntropy> (forward + loss)", () =>
-                loss = WideNet.ForwardLoss<SoftmaxCrossEntropy>(w, x, output, target)));
-            figures.Add(Measure("WideNet.ForwardLossGradient<SoftmaxCrossEntropy>", () =>
-                WideNet.ForwardLossGradient<SoftmaxCrossEntropy>(w, x, output, target, gradient)));
-            figures.Add(Measure("WideNet.ForwardLossHvp<SoftmaxCrossEntropy>", () =>
-                lossHvp = WideNet.ForwardLossHvp<SoftmaxCrossEntropy>(w, x, output, target, v, gradientAlongHvp, hv)));
-            figures.Add(Measure("WideNet.ForwardGgnvp<SoftmaxCrossEntropy>", () =>
-                WideNet.ForwardGgnvp<SoftmaxCrossEntropy>(w, x, output, target, v, ggnv)));
-            figures.Add(Measure("WideNet.ForwardGgnDiagonal<SoftmaxCrossEntropy>", () =>
-                WideNet.ForwardGgnDiagonal<SoftmaxCrossEntropy>(w, x, output, target, ggnDiagonal)));
+            figures.Add(Measure("Mlp.ForwardLoss<SoftmaxCrossEntropy> (forward + loss)", () =>
+                loss = Mlp.ForwardLoss<SoftmaxCrossEntropy>(w, x, output, target)));
+            figures.Add(Measure("Mlp.ForwardLossGradient<SoftmaxCrossEntropy>", () =>
+                Mlp.ForwardLossGradient<SoftmaxCrossEntropy>(w, x, output, target, gradient)));
+            figures.Add(Measure("Mlp.ForwardLossHvp<SoftmaxCrossEntropy>", () =>
+                lossHvp = Mlp.ForwardLossHvp<SoftmaxCrossEntropy>(w, x, output, target, v, gradientAlongHvp, hv)));
+            figures.Add(Measure("Mlp.ForwardGgnvp<SoftmaxCrossEntropy>", () =>
+                Mlp.ForwardGgnvp<SoftmaxCrossEntropy>(w, x, output, target, v, ggnv)));
+            figures.Add(Measure("Mlp.ForwardGgnDiagonal<SoftmaxCrossEntropy>", () =>
+                Mlp.ForwardGgnDiagonal<SoftmaxCrossEntropy>(w, x, output, target, ggnDiagonal)));
         });
         long peakAfter = PeakWorkingSet();
         Report($"WideNet 1000→1000 tanh→10, n = {n:N0}", figures, peakBefore, peakAfter);
@@ -171,7 +150,7 @@ public sealed class ScaleTests
             double reference = FiniteDifferences.Derivative(s =>
             {
                 point[i] = w[i] + s;
-                double value = WideNet.ForwardLoss<SoftmaxCrossEntropy>(point, x, scratchOutput, target);
+                double value = Mlp.ForwardLoss<SoftmaxCrossEntropy>(point, x, scratchOutput, target);
                 point[i] = w[i];
                 return value;
             }, 1e-3);
@@ -181,7 +160,7 @@ public sealed class ScaleTests
 
         // H·v against central differences of the gradient along v, and G's diagonal against unit-vector GGN products.
         int[] coordinates = [random.NextInt(outputLayer), random.NextInt(outputLayer), outputLayer + random.NextInt(n - outputLayer)];
-        double[] along = GradientDerivativeAlong(w, v, 1e-3, (theta, g) => WideNet.ForwardLossGradient<SoftmaxCrossEntropy>(theta, x, scratchOutput, target, g), coordinates);
+        double[] along = GradientDerivativeAlong(w, v, 1e-3, (theta, g) => Mlp.ForwardLossGradient<SoftmaxCrossEntropy>(theta, x, scratchOutput, target, g), coordinates);
         for (int k = 0; k < coordinates.Length; k++)
         {
             int i = coordinates[k];
@@ -193,7 +172,7 @@ public sealed class ScaleTests
         foreach (int i in coordinates)
         {
             unit[i] = 1.0;
-            WideNet.ForwardGgnvp<SoftmaxCrossEntropy>(w, x, scratchOutput, target, unit, column);
+            Mlp.ForwardGgnvp<SoftmaxCrossEntropy>(w, x, scratchOutput, target, unit, column);
             unit[i] = 0.0;
             FiniteDifferences.AssertClose(column[i], ggnDiagonal[i], 1e-10, $"diag(G)[{i}] vs (G e_{i})_{i}", floor: 1e-300);
             checkedGradient.Add($"diag(G)[{i}] = {ggnDiagonal[i]:E6} (G e_i: {column[i]:E6})");

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
+using AutoCurv.Models;
 using AutoCurv.Tests.Corpus;
 using AutoCurv.Tests.CurvatureCorpus;
 using MathNet.Numerics.LinearAlgebra;
@@ -816,7 +817,7 @@ public class SecondOrderTests
     [Fact]
     public void Every_corpus_method_has_a_second_order_case()
     {
-        string[] namespaces = [typeof(ScalarBasics).Namespace!, typeof(SecondOrderCorpus).Namespace!];
+        string[] namespaces = [typeof(ScalarBasics).Namespace!, typeof(SecondOrderCorpus).Namespace!, typeof(Mlp).Namespace!];
         MethodInfo[] declared = typeof(ScalarBasics).Assembly.GetTypes()
             .Where(t => namespaces.Contains(t.Namespace))
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)

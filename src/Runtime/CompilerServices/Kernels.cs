@@ -34,7 +34,9 @@ public static partial class Kernels
     /// <summary>
     /// Spans of at least this many doubles are streamed from L2 or beyond (a 784-wide layer's rows, one after another),
     /// and the kernels over them prefetch ahead: the hardware prefetcher stops at every 4 KB page. A prefetch is a hint:
-    /// the arithmetic, and so every result, is the same with or without it.
+    /// the arithmetic, and so every result, is the same with or without it. Each kernel writes its loop twice, with the
+    /// prefetch and without: one loop that tests where to prefetch, or prefetches on every step, was 3–8% slower on W2
+    /// (docs/benchmarks.md, "Tried and dropped").
     /// </summary>
     internal const int PrefetchFrom = 256;
 

@@ -1,37 +1,21 @@
 using System;
+using AutoCurv.Tests.Corpus;
 
-namespace AutoCurv.Tests.Corpus;
+// The corpus' MLP is the shared model's class: FirstOrderTests and SecondOrderTests count this namespace as part of
+// the corpus.
+namespace AutoCurv.Models;
 
-/// <summary>Two-layer tanh perceptrons: w = [layer 1 rows (d inputs + bias) × hidden, layer 2 rows (hidden + bias) × C].</summary>
+/// <summary>
+/// Two-layer tanh perceptrons: w = [layer 1 rows (d inputs + bias) × hidden, layer 2 rows (hidden + bias) × C].
+/// <see cref="Forward"/> is the model shared with the benchmarks and the samples (shared/Models, linked into this
+/// project), and covers: the model shape <c>Forward([Wrt] ReadOnlySpan&lt;double&gt; w, ReadOnlySpan&lt;double&gt; x,
+/// Span&lt;double&gt; output)</c>; int locals from lengths (including int division); a stackalloc hidden layer; two
+/// sibling scopes that both declare a local <c>a</c>; <c>Tanh</c>; <c>[Differentiable]</c> on the defining
+/// declaration of a partial method. The tests run it at several sizes (here, and at the sizes of TinyNet, WideNet
+/// and ProbeNet), so it declares none.
+/// </summary>
 public static partial class Mlp
 {
-    /// <summary>
-    /// Covers: the model shape <c>Forward([Wrt] ReadOnlySpan&lt;double&gt; w, ReadOnlySpan&lt;double&gt; x, Span&lt;double&gt; output)</c>;
-    /// int locals from lengths (including int division); a stackalloc hidden layer; two sibling scopes that
-    /// both declare a local <c>a</c>; <c>Tanh</c>.
-    /// </summary>
-    [Differentiable]
-    public static void Forward([Wrt] ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> output)
-    {
-        int d = x.Length;
-        int c = output.Length;
-        int hidden = (w.Length - c) / (d + 1 + c);
-        Span<double> h = stackalloc double[hidden];
-        for (int j = 0; j < hidden; j++)
-        {
-            double a = w[j * (d + 1) + d];
-            for (int i = 0; i < d; i++) a += w[j * (d + 1) + i] * x[i];
-            h[j] = Math.Tanh(a);
-        }
-        int offset = hidden * (d + 1);
-        for (int k = 0; k < c; k++)
-        {
-            double a = w[offset + k * (hidden + 1) + hidden];
-            for (int j = 0; j < hidden; j++) a += w[offset + k * (hidden + 1) + j] * h[j];
-            output[k] = a;
-        }
-    }
-
     /// <summary>
     /// Covers: the same network through a vector helper of another type called twice as a statement: first
     /// writing a scratch span, then reading that span (a <c>Span</c> passed as a <c>ReadOnlySpan</c>
