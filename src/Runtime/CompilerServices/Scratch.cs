@@ -65,6 +65,7 @@ public static class Scratch
     /// and then every other vector is split). Stack memory keeps the alignment; a rented array keeps it until the GC
     /// moves the array, which changes the speed, not the contents.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Span<Vector256<T>> AlignVectors<T>(Span<Vector256<T>> buffer, int length) where T : unmanaged
     {
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), "A scratch span length must not be negative.");
