@@ -26,12 +26,20 @@ internal sealed class DriverEmitter
 
     private string Lanes => $"global::System.Runtime.Intrinsics.Vector256<{_t}>.Count";
 
+    /// <summary>
+    /// A scratch span on the stack up to <paramref name="limit"/> elements, else rented. Spans of lane vectors get one
+    /// spare vector and start at a 32-byte boundary (<c>Scratch.AlignVectors</c>): the passes read and update them a
+    /// whole vector at a time, and a vector that straddles two cache lines costs two accesses.
+    /// </summary>
     /// <param name="clear">Zero the span (rented memory is zeroed already; stackalloc is not, under SkipLocalsInit).</param>
     private void Scratch(string name, string element, string length, int limit, bool clear = false)
     {
         string rent = "_rent_" + name.TrimStart('_');
+        bool vectors = element == _vec;
+        string allocated = vectors ? length + " + 1" : length;
         _w.Line($"{element}[]? {rent} = null;");
-        _w.Line($"global::System.Span<{element}> {name} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
+        _w.Line($"global::System.Span<{element}> {name} = {length} <= {limit} ? stackalloc {element}[{allocated}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({allocated}, ref {rent});");
+        if (vectors) _w.Line($"{name} = global::AutoCurv.CompilerServices.Scratch.AlignVectors({name}, {length});");
         if (clear) _w.Line($"if ({rent} is null) global::AutoCurv.CompilerServices.Scratch.Clear({name});");
         _rented.Add(rent);
     }

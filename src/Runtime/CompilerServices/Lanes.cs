@@ -13,10 +13,29 @@ namespace AutoCurv.CompilerServices;
 public static class Lanes
 {
     /// <summary>A vector with 1 in <paramref name="lane"/> and 0 elsewhere (all 0 when the lane is out of range).</summary>
-    public static Vector256<T> Unit<T>(int lane) where T : unmanaged, INumberBase<T>
+    public static Vector256<T> Unit<T>(int lane) where T : unmanaged, INumberBase<T> =>
+        (uint)lane < (uint)Vector256<T>.Count ? Window<T>(lane) : Vector256<T>.Zero;
+
+    /// <summary>
+    /// <see cref="Unit{T}"/> for −lanes ≤ <paramref name="lane"/> ≤ 2·lanes, the caller's guarantee: one load of the
+    /// <see cref="UnitWindow{T}"/> array from its 1 back by <paramref name="lane"/>. Setting one element of a zero
+    /// vector through memory (<c>WithElement</c> with a lane known only at run time) costs a store-forwarding stall
+    /// instead; the drivers build 8 seeds per block of directions.
+    /// </summary>
+    private static Vector256<T> Window<T>(int lane) where T : unmanaged, INumberBase<T> =>
+        Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(UnitWindow<T>.Values), (nuint)(2 * Vector256<T>.Count - lane));
+
+    /// <summary>4 · lanes values, all 0 but a 1 at index 2 · lanes: the vectors <see cref="Window{T}"/> loads.</summary>
+    private static class UnitWindow<T> where T : unmanaged, INumberBase<T>
     {
-        var v = Vector256<T>.Zero;
-        return (uint)lane < (uint)Vector256<T>.Count ? v.WithElement(lane, T.One) : v;
+        internal static readonly T[] Values = Create();
+
+        private static T[] Create()
+        {
+            var values = new T[4 * Vector256<T>.Count];
+            values[2 * Vector256<T>.Count] = T.One;
+            return values;
+        }
     }
 
     /// <summary>Lanes l = 0.. of <c>source[start + l]</c> for <c>start + l &lt; end</c>; 0 beyond.</summary>
@@ -36,7 +55,11 @@ public static class Lanes
     /// <summary>Fills <paramref name="seeds"/> for the θ block starting at <paramref name="block"/>: element i gets lane (offset + i − block).</summary>
     public static void Seed<T>(Span<Vector256<T>> seeds, int offset, int block) where T : unmanaged, INumberBase<T>
     {
-        for (int i = 0; i < seeds.Length; i++) seeds[i] = Unit<T>(offset + i - block);
+        seeds.Clear();
+        // The elements whose lane offset + i − block is 0 … lanes − 1, bounds exact in long (see Advance).
+        int lo = (int)Math.Clamp((long)block - offset, 0, seeds.Length);
+        int hi = (int)Math.Clamp((long)block + Vector256<T>.Count - offset, 0, seeds.Length);
+        for (int i = lo; i < hi; i++) seeds[i] = Window<T>(offset + i - block);
     }
 
     // ---- Squares of single contributions (the exact GGN diagonal without a lanes gradient buffer) ----
@@ -121,9 +144,11 @@ public static class Lanes
             Seed(seeds, offset, block);
             return;
         }
-        int lo = Math.Max(block - Vector256<T>.Count - offset, 0);
-        int hi = Math.Min(block + Vector256<T>.Count - offset, seeds.Length);
-        for (int i = lo; i < hi; i++) seeds[i] = Unit<T>(offset + i - block);
+        // Exact bounds (long: no overflow for any offset and block), so every lane below is in −lanes … lanes − 1, the
+        // window's range; offset + i − block may wrap on the way, but its value is exact.
+        int lo = (int)Math.Clamp((long)block - Vector256<T>.Count - offset, 0, seeds.Length);
+        int hi = (int)Math.Clamp((long)block + Vector256<T>.Count - offset, 0, seeds.Length);
+        for (int i = lo; i < hi; i++) seeds[i] = Window<T>(offset + i - block);
     }
 
     /// <summary>

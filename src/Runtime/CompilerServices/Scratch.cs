@@ -58,6 +58,23 @@ public static class Scratch
         for (; i < n; i++) Unsafe.Add(ref start, i) = 0;
     }
 
+    /// <summary>
+    /// The <paramref name="length"/> vectors of <paramref name="buffer"/> (at least <paramref name="length"/> + 1 long)
+    /// that start at its first 32-byte boundary, so that no vector straddles two cache lines: the spans of lane vectors
+    /// that a vector-mode driver's passes read and update whole (a stack or pooled buffer is only 8- or 16-byte aligned,
+    /// and then every other vector is split). Stack memory keeps the alignment; a rented array keeps it until the GC
+    /// moves the array, which changes the speed, not the contents.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Span<Vector256<T>> AlignVectors<T>(Span<Vector256<T>> buffer, int length) where T : unmanaged
+    {
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), "A scratch span length must not be negative.");
+        if (buffer.Length <= length) throw new ArgumentException($"Expected at least {length} + 1 vectors, got {buffer.Length}.", nameof(buffer));
+        ref byte start = ref Unsafe.As<Vector256<T>, byte>(ref MemoryMarshal.GetReference(buffer));
+        nint skip = -(nint)Unsafe.AsPointer(ref start) & 31; // < 32 bytes: the spare vector covers it
+        return MemoryMarshal.CreateSpan(ref Unsafe.As<byte, Vector256<T>>(ref Unsafe.AddByteOffset(ref start, skip)), length);
+    }
+
     /// <summary>Returns an array rented by <see cref="Rent{T}"/> (no-op for null).</summary>
     public static void Return<T>(T[]? rented) where T : unmanaged
     {

@@ -12,6 +12,54 @@ namespace AutoCurv.Runtime.Tests.CompilerServices;
 /// </summary>
 public class LanesTests
 {
+    /// <summary>Lanes around the vector (in and out of range by a little and a lot) for <see cref="Lanes.Unit{T}"/>.</summary>
+    private static readonly int[] s_unitLanes = [int.MinValue, int.MinValue + 1, -1000, -17, -16, -9, -8, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1000, int.MaxValue - 1, int.MaxValue];
+
+    [Fact]
+    public void Unit_is_1_in_its_lane_and_0_elsewhere_bit_for_bit()
+    {
+        foreach (int lane in s_unitLanes)
+        {
+            var expected = new double[Vector256<double>.Count];
+            if (lane >= 0 && lane < expected.Length) expected[lane] = 1.0;
+            Assert.Equal(Vector256.Create(expected).AsUInt64(), Lanes.Unit<double>(lane).AsUInt64());
+            var expectedF = new float[Vector256<float>.Count];
+            if (lane >= 0 && lane < expectedF.Length) expectedF[lane] = 1f;
+            Assert.Equal(Vector256.Create(expectedF).AsUInt32(), Lanes.Unit<float>(lane).AsUInt32());
+        }
+    }
+
+    /// <summary>
+    /// Seed and Advance for offsets and blocks whose differences overflow an int: each element is the unit vector of
+    /// its lane computed exactly (in long), or 0 (the drivers never pass such values; the methods must stay in bounds).
+    /// </summary>
+    [Theory]
+    [InlineData(9, int.MaxValue - 3, 8)]
+    [InlineData(9, int.MaxValue, 4)]
+    [InlineData(9, 0, int.MaxValue - 5)]
+    [InlineData(9, int.MinValue, 4)]
+    [InlineData(9, -6, 4)]
+    [InlineData(9, 5, int.MinValue + 4)]
+    [InlineData(0, 3, 4)]
+    public void Seed_and_Advance_compute_lanes_exactly_for_extreme_offsets(int length, int offset, int block)
+    {
+        var seeds = new Vector256<double>[length];
+        var advanced = new Vector256<double>[length];
+        Array.Fill(seeds, Vector256.Create(double.NaN));
+        Lanes.Seed<double>(seeds, offset, block);
+        Lanes.Seed<double>(advanced, offset, block - Vector256<double>.Count);
+        Lanes.Advance<double>(advanced, offset, block);
+        for (int i = 0; i < length; i++)
+        {
+            long lane = (long)offset + i - block;
+            for (int l = 0; l < Vector256<double>.Count; l++)
+            {
+                Assert.Equal(lane == l ? 1.0 : 0.0, seeds[i].GetElement(l));
+                Assert.Equal(lane == l ? 1.0 : 0.0, advanced[i].GetElement(l));
+            }
+        }
+    }
+
     /// <summary>Seed spans: shorter than a block, around the vector width, long (rented in the drivers), with offsets.</summary>
     public static TheoryData<int, int> SeedShapes() => new()
     {
