@@ -1078,6 +1078,24 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void AC0017_recursion_through_a_partial_method()
+    {
+        const string source = """
+            using AutoCurv;
+
+            public static partial class C
+            {
+                [Differentiable]
+                public static partial double F(double x);
+
+                public static partial double F(double x) => x > 1.0 ? F(x / 2.0) : x;
+            }
+            """;
+        // The body (implementing part) calls F through its defining declaration: one method, so a cycle.
+        AssertOnly(source, "AC0017", 8, "F(x / 2.0)", "'F' calls itself (directly or through other [Differentiable] methods)", "write it as a loop");
+    }
+
+    [Fact]
     public void AC0017_recursion_through_two_methods()
     {
         const string source = """

@@ -601,6 +601,19 @@ public class FirstOrderTests
             (t, g) => HelperCalls.SoftplusSumGradient(S(t, 0, 5), t[5], S(g, 0, 5), out g[5]),
             (t, v) => (HelperCalls.SoftplusSumJvp(S(t, 0, 5), t[5], S(v, 0, 5), v[5], out double jv), jv)),
 
+        // θ = [x (4), b].
+        ["HelperCalls.PartialCallee"] = (r, _) => new(
+            Cat(Vec(r, 4, -1, 1), [U(r, -1, 1)]),
+            t => HelperCalls.PartialCallee(S(t, 0, 4), t[4]),
+            (t, g) => HelperCalls.PartialCalleeGradient(S(t, 0, 4), t[4], S(g, 0, 4), out g[4]),
+            (t, v) => (HelperCalls.PartialCalleeJvp(S(t, 0, 4), t[4], S(v, 0, 4), v[4], out double jv), jv)),
+
+        ["HelperCalls.Bump"] = (r, _) => new(
+            [U(r, -2, 2), U(r, -1, 1)],
+            t => HelperCalls.Bump(t[0], t[1]),
+            (t, g) => HelperCalls.BumpGradient(t[0], t[1], out g[0], out g[1]),
+            (t, v) => (HelperCalls.BumpJvp(t[0], t[1], v[0], v[1], out double jv), jv)),
+
         // w = width rows of (x.Length + 1).
         ["HelperCalls.DenseTanhSum"] = (r, _) =>
         {

@@ -1295,6 +1295,25 @@ public class SecondOrderTests
             (t, d) => HelperCalls.SquareHessianDiagonalApprox(t[0], out d[0]),
             (t, h) => HelperCalls.SquareHessian(t[0], h)),
 
+        // θ = [x (4), b].
+        ["HelperCalls.PartialCallee"] = (r, _) => new(
+            Cat(Vec(r, 4, -1, 1), [U(r, -1, 1)]),
+            t => HelperCalls.PartialCallee(S(t, 0, 4), t[4]),
+            (t, g) => HelperCalls.PartialCalleeGradient(S(t, 0, 4), t[4], S(g, 0, 4), out g[4]),
+            (t, v, g, h) => HelperCalls.PartialCalleeHvp(S(t, 0, 4), t[4], S(v, 0, 4), v[4], S(g, 0, 4), out g[4], S(h, 0, 4), out h[4]),
+            (t, d) => HelperCalls.PartialCalleeHessianDiagonal(S(t, 0, 4), t[4], S(d, 0, 4), out d[4]),
+            (t, d) => HelperCalls.PartialCalleeHessianDiagonalApprox(S(t, 0, 4), t[4], S(d, 0, 4), out d[4]),
+            (t, h) => HelperCalls.PartialCalleeHessian(S(t, 0, 4), t[4], h)),
+
+        ["HelperCalls.Bump"] = (r, _) => new(
+            [U(r, -2, 2), U(r, -1, 1)],
+            t => HelperCalls.Bump(t[0], t[1]),
+            (t, g) => HelperCalls.BumpGradient(t[0], t[1], out g[0], out g[1]),
+            (t, v, g, h) => HelperCalls.BumpHvp(t[0], t[1], v[0], v[1], out g[0], out g[1], out h[0], out h[1]),
+            (t, d) => HelperCalls.BumpHessianDiagonal(t[0], t[1], out d[0], out d[1]),
+            (t, d) => HelperCalls.BumpHessianDiagonalApprox(t[0], t[1], out d[0], out d[1]),
+            (t, h) => HelperCalls.BumpHessian(t[0], t[1], h)),
+
         // θ = [x (5), b].
         ["HelperCalls.SoftplusSum"] = (r, _) => new(
             Cat(Vec(r, 5, -1, 1), [U(r, -1, 1)]),

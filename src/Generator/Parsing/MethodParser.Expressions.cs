@@ -255,7 +255,7 @@ internal sealed partial class MethodParser
     private Expr? Inline(IInvocationOperation invocation, List<Stmt> pre)
     {
         var callee = invocation.TargetMethod.OriginalDefinition;
-        if (_frames.Any(f => SymbolEqualityComparer.Default.Equals(f.Method, callee)))
+        if (_frames.Any(f => SameMethod(f.Method, callee)))
         {
             Report(DiagnosticDescriptors.Recursion, invocation.Syntax, callee.Name);
             return null;
@@ -276,8 +276,11 @@ internal sealed partial class MethodParser
                 ? "fix the diagnostics on that [Differentiable] method first"
                 : "the callee computes in another element type; call a version for this one");
         }
-        var model = _compilation.GetSemanticModel(calleeSyntax.SyntaxTree);
-        var body = GetBody(callee, calleeSyntax, model);
+        // A partial method called through its defining declaration: the body, and the parameters it reads, are the
+        // implementing part's.
+        var (bodyMethod, bodySyntax) = WithBody(callee, calleeSyntax);
+        var model = _compilation.GetSemanticModel(bodySyntax.SyntaxTree);
+        var body = GetBody(bodyMethod, bodySyntax, model);
         if (body is null)
         {
             if (_diagnostics.Count == before) Report(DiagnosticDescriptors.UnsupportedExpression, invocation.Syntax, $"call to '{callee.Name}'", "the callee does not compile");
@@ -286,7 +289,7 @@ internal sealed partial class MethodParser
 
         int id = ++_inlineCount;
         string prefix = "_" + id + "_" + callee.Name + "_";
-        var frame = new Frame(callee, model, prefix, signature.IsVector ? null : prefix + "result");
+        var frame = new Frame(bodyMethod, model, prefix, signature.IsVector ? null : prefix + "result");
         var statements = new List<Stmt>();
         foreach (var argument in invocation.Arguments)
         {
@@ -297,14 +300,14 @@ internal sealed partial class MethodParser
             {
                 var span = SpanOf(argument.Value);
                 if (span is null) return Unsupported(argument.Value, "span argument", "pass a span or array parameter or scratch span of the caller itself (no slices)");
-                frame.Bindings[parameter] = span with { IsParameter = true };
+                frame.Bindings[bodyMethod.Parameters[parameter.Ordinal]] = span with { IsParameter = true };
                 continue;
             }
             var type = kind switch { SourceParamKind.IntConstant => IrType.Int, SourceParamKind.BoolConstant => IrType.Bool, _ => IrType.Real };
             var value = Expect(LowerExpr(argument.Value, pre), type, argument.Value);
             if (value is null) return null;
             string name = prefix + parameter.Name;
-            frame.Bindings[parameter] = new Binding(name, type, IsSpan: false, IsParameter: true, IsWritable: false);
+            frame.Bindings[bodyMethod.Parameters[parameter.Ordinal]] = new Binding(name, type, IsSpan: false, IsParameter: true, IsWritable: false);
             statements.Add(new Declare(name, type, value, Line(argument), callee.Name + ": " + parameter.Name + " = " + argument.Value.Syntax));
         }
         if (frame.Result is not null) statements.Add(new Declare(frame.Result, IrType.Real, Lit.Zero));
@@ -319,9 +322,10 @@ internal sealed partial class MethodParser
         {
             // Problems inside the callee's own body are reported by the callee's own parse at the same
             // places; keep only those that belong to this call chain (recursion) or to the call itself.
-            var calleeTree = calleeSyntax.SyntaxTree.FilePath;
+            bool InCallee(LocationInfo location) => location.FilePath == bodySyntax.SyntaxTree.FilePath && bodySyntax.Span.Contains(location.Span)
+                || location.FilePath == calleeSyntax.SyntaxTree.FilePath && calleeSyntax.Span.Contains(location.Span);
             var keep = _diagnostics.Skip(before).Where(d => d.Id == DiagnosticDescriptors.Recursion.Id
-                || d.Location is null || d.Location.FilePath != calleeTree || !calleeSyntax.Span.Contains(d.Location.Span)).ToList();
+                || d.Location is null || !InCallee(d.Location)).ToList();
             _diagnostics.RemoveRange(before, _diagnostics.Count - before);
             _diagnostics.AddRange(keep);
             _failedSilently = true; // this method cannot be differentiated even if nothing is reported here

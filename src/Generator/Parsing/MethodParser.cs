@@ -80,15 +80,31 @@ internal sealed partial class MethodParser
     private void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] args) =>
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
 
-    private ParseResult ParseRoot(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model)
+    /// <summary>
+    /// The part of <paramref name="method"/> that holds its body: for the bodiless defining declaration of a partial
+    /// method (where <c>[Differentiable]</c> may sit), the implementing part and its syntax; otherwise the method itself.
+    /// </summary>
+    private (IMethodSymbol Method, MethodDeclarationSyntax Syntax) WithBody(IMethodSymbol method, MethodDeclarationSyntax syntax)
     {
         if (syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is { } implementation
             && implementation.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is MethodDeclarationSyntax implementationSyntax)
         {
-            // [Differentiable] on the defining declaration of a partial method: the body is in the other part.
-            method = implementation;
-            syntax = implementationSyntax;
-            _trace?.Consulted.Add(implementationSyntax);
+            _trace?.Consulted.Add(implementationSyntax); // its text is lowered: a reused parse must check it
+            return (implementation, implementationSyntax);
+        }
+        return (method, syntax);
+    }
+
+    /// <summary>Whether two symbols are one method, either part of a partial method standing for both.</summary>
+    private static bool SameMethod(IMethodSymbol a, IMethodSymbol b) =>
+        SymbolEqualityComparer.Default.Equals(a.PartialDefinitionPart ?? a, b.PartialDefinitionPart ?? b);
+
+    private ParseResult ParseRoot(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model)
+    {
+        var withBody = WithBody(method, syntax);
+        if (!ReferenceEquals(withBody.Syntax, syntax))
+        {
+            (method, syntax) = withBody;
             model = _compilation.GetSemanticModel(syntax.SyntaxTree);
         }
         // Two methods with one signature (CS0111): the compiler reports it; calls would only be ambiguous.

@@ -5,6 +5,24 @@ namespace AutoCurv.Tests.Corpus;
 /// <summary>Calls to other <c>[Differentiable]</c> methods, in this type and in <see cref="Helpers"/>.</summary>
 public static partial class HelperCalls
 {
+    /// <summary>
+    /// Covers: a call to a partial method whose defining declaration carries <c>[Differentiable]</c> and whose body
+    /// is the other part (<see cref="Bump"/>), the implementing part naming its parameters differently.
+    /// </summary>
+    [Differentiable]
+    public static double PartialCallee(ReadOnlySpan<double> x, double b)
+    {
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++) s += Bump(x[i], b) * x[i];
+        return s + Bump(b, s);
+    }
+
+    /// <summary>The defining declaration of a partial helper: exp(−(z − c)²)·z.</summary>
+    [Differentiable]
+    public static partial double Bump(double z, double c);
+
+    public static partial double Bump(double value, double center) => Math.Exp(-(value - center) * (value - center)) * value;
+
     /// <summary>Covers: a scalar helper in the same type (expression body).</summary>
     [Differentiable]
     public static double Square(double z) => z * z;
