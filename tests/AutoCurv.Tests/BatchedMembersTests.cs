@@ -109,7 +109,7 @@ public sealed class BatchedMembersTests
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var model in new[] { "mlp", "smooth", "relu", "sliding", "inplace" })
+        foreach (var model in new[] { "mlp", "mlp-no-inputs", "smooth", "relu", "sliding", "inplace" })
             foreach (var loss in new[] { "mse", "softmax", "sigmoid" }) data.Add(model, loss);
         return data;
     }
@@ -122,6 +122,8 @@ public sealed class BatchedMembersTests
         {
             // The two-layer tanh network of OperatorsWithGeneratedModelsTests (its dense layers become row kernels).
             case "mlp": DispatchLoss<Mlp.ForwardModel>(loss, TinyNet.Inputs, TinyNet.Outputs, TinyNet.ParameterCount, 11); break;
+            // No inputs: the first layer's dots are empty (its row kernel is skipped, its rows are zeros), hidden = 3.
+            case "mlp-no-inputs": DispatchLoss<Mlp.ForwardModel>(loss, 0, 2, 3 * 1 + 2 * 4, 16); break;
             case "smooth": DispatchLoss<BatchNets.SmoothModel>(loss, 3, 2, 6, 12); break;
             // Central differences are meaningless across a kink: keep every pre-activation 0.05 away from it.
             case "relu": DispatchLoss<BatchNets.ReluModel>(loss, 3, 2, 26, 13, ReluAwayFromKinks); break;

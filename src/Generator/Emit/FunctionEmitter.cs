@@ -265,22 +265,9 @@ internal sealed class FunctionEmitter
                 _w.Line(d.Init is null ? $"{TypeOf(d.Name, d.Type)} {N(d.Name)};" : $"{TypeOf(d.Name, d.Type)} {N(d.Name)} = {E(d.Init)};");
                 break;
             case DeclareSpan d:
-            {
                 SourceComment(d.Line, d.Source);
-                string element = TypeOf(d.Name, d.ElemType);
-                string rent = "_rent" + (++_rentCount);
-                // On the stack up to 256 doubles (2 KB), 64 lane vectors (2 KB) or 128 sample blocks (16 KB, a hidden layer
-                // of 128 in a batched member); longer spans come from the pool.
-                int limit = element == Block ? 128 : d.ElemType == IrType.Lanes ? 64 : 256;
-                string length = E(d.Length);
-                _w.Line($"{element}[]? {rent} = null;");
-                _w.Line($"global::System.Span<{element}> {N(d.Name)} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
-                if (element != _t) _vectorSpans.Add(d.Name);
-                if (_writtenFirst.Spans.Contains(d.Name)) _w.Line("// not cleared: written in full before any element is read");
-                else _w.Line($"if ({rent} is null) {Clear(d.Name)} // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
-                _rented.Add(rent);
+                EmitSpan(d, _writtenFirst.Spans.Contains(d.Name) ? "written in full before any element is read" : null);
                 break;
-            }
             case Assign a:
                 SourceComment(a.Line, a.Source);
                 _w.Line(AssignText(a.Target, a.Value));
@@ -368,6 +355,26 @@ internal sealed class FunctionEmitter
         }
     }
 
+    /// <summary>
+    /// Declares a scratch span: on the stack when short, else rented. It is cleared unless <paramref name="filledBecause"/>
+    /// says why every element is written before any is read (the generated line then says so).
+    /// </summary>
+    private void EmitSpan(DeclareSpan d, string? filledBecause)
+    {
+        string element = TypeOf(d.Name, d.ElemType);
+        string rent = "_rent" + (++_rentCount);
+        // On the stack up to 256 doubles (2 KB), 64 lane vectors (2 KB) or 128 sample blocks (16 KB, a hidden layer
+        // of 128 in a batched member); longer spans come from the pool.
+        int limit = element == Block ? 128 : d.ElemType == IrType.Lanes ? 64 : 256;
+        string length = E(d.Length);
+        _w.Line($"{element}[]? {rent} = null;");
+        _w.Line($"global::System.Span<{element}> {N(d.Name)} = {length} <= {limit} ? stackalloc {element}[{length}] : global::AutoCurv.CompilerServices.Scratch.Rent<{element}>({length}, ref {rent});");
+        if (element != _t) _vectorSpans.Add(d.Name);
+        if (filledBecause is not null) _w.Line("// not cleared: " + filledBecause);
+        else _w.Line($"if ({rent} is null) {Clear(d.Name)} // stackalloc is not zeroed under SkipLocalsInit; rented memory already is");
+        _rented.Add(rent);
+    }
+
     /// <summary>A row loop of a batched member rewritten around row kernels (<see cref="RowKernels"/>).</summary>
     private void EmitRowKernels(RowKernels.Plan plan)
     {
@@ -379,7 +386,8 @@ internal sealed class FunctionEmitter
         foreach (var row in plan.Rows)
         {
             _varying.Add(row.Rows);
-            EmitStatement(new DeclareSpan(row.Rows, IrType.Real, count));
+            // DotRows overwrites its rows; the rewritten row loop assigns every row's scale (at the top of its body).
+            EmitSpan(new DeclareSpan(row.Rows, IrType.Real, count), row.IsDot ? "the DotRows call below writes every row" : "the row loop below writes every row");
         }
         string Guard(RowKernels.Row row) => $"if ({N(plan.CountName)} > 0 && {E(row.InnerCount, Precedence.Relational + 1)} > 0) ";
         string First(RowKernels.Row row) => E(LoopKernels.Add(row.Base, new Binary(BinaryOp.Multiply, lo, row.Stride)));
@@ -391,7 +399,10 @@ internal sealed class FunctionEmitter
                 : $"{N(row.X)}.Slice({start}, {E(row.InnerCount)})";
         }
         foreach (var row in plan.Rows.Where(r => r.IsDot))
+        {
             _w.Line($"{Guard(row)}{Kernels}.DotRows({N(row.Shared)}, {First(row)}, {E(row.Stride)}, {X(row)}, {N(row.Rows)});");
+            _w.Line($"else {Clear(row.Rows)} // an empty inner range: every dot is 0");
+        }
         EmitStatement(plan.Loop);
         foreach (var row in plan.Rows.Where(r => !r.IsDot))
             _w.Line($"{Guard(row)}{Kernels}.AxpyRows({N(row.Rows)}, {X(row)}, {N(row.Shared)}, {First(row)}, {E(row.Stride)});");
