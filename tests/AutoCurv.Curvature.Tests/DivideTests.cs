@@ -33,6 +33,12 @@ public class DivideTests
         for (int t = 0; t < 100; t++) divisors.Add(Math.ScaleB(1 + random.NextDouble(), random.Next(-60, 60)) * (random.Next(2) == 0 ? 1 : -1));
         divisors.Add(0.1);
         divisors.Add(-3);
+        // Powers of two take a multiplication by the exact reciprocal: the extremes where it stays exact, and beyond.
+        foreach (int k in new[] { -1074, -1023, -1022, -1021, -300, -1, 1, 6, 64, 300, 1022, 1023 })
+        {
+            divisors.Add(Math.ScaleB(1.0, k));
+            divisors.Add(-Math.ScaleB(1.0, k));
+        }
 
         const int n = 4099; // not a multiple of any vector width: the scalar tail too
         var x = new double[n];
@@ -64,7 +70,7 @@ public class DivideTests
             Math.ScaleB(1.0, 900), Math.ScaleB(1.0, 901), double.MaxValue, -double.MaxValue, double.PositiveInfinity,
             double.NegativeInfinity, double.NaN, 1.0, -7.5,
         };
-        foreach (double d in new[] { 1.0, 3.0, 64.0, 1e-300, 1e300, 0.0, -0.0, double.PositiveInfinity, double.NaN, 7e18 })
+        foreach (double d in new[] { 1.0, 3.0, 64.0, -0.5, Math.ScaleB(1.0, -1022), Math.ScaleB(1.0, 1023), double.Epsilon, 1e-300, 1e300, 0.0, -0.0, double.PositiveInfinity, double.NaN, 7e18 })
         {
             // Each special value alone among ordinary ones and all together, so every vector path meets them.
             for (int at = 0; at < special.Length; at++)

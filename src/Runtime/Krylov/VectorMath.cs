@@ -49,7 +49,8 @@ internal static class VectorMath
     /// such a q one correction with the correctly rounded reciprocal gives the correctly rounded quotient (Markstein's
     /// theorem, the last step of IA-64's division), so q₂ = x / d bit for bit. The theorem needs the remainder not to
     /// underflow and nothing to overflow: vectors with an |x| outside [2⁻⁹⁰⁰, 2⁹⁰⁰] (other than ±0, which take
-    /// x·r = ±0) or a d outside [2⁻⁶⁰, 2⁶⁰] are divided.
+    /// x·r = ±0) or a d outside [2⁻⁶⁰, 2⁶⁰] are divided. A d = ±2ᵏ whose reciprocal is exact (normal, up to 2¹⁰²³) needs
+    /// no correction: x·r is then the correctly rounded x/d itself.
     /// </remarks>
     public static void Divide(Span<double> y, ReadOnlySpan<double> x, double d)
     {
@@ -77,6 +78,34 @@ internal static class VectorMath
         ref double rx = ref MemoryMarshal.GetReference(x);
         ref double rb = ref add ? ref MemoryMarshal.GetReference(b) : ref rx;
         double ad = Math.Abs(d);
+        if (double.IsPow2(ad) && double.IsNormal(ad) && ad <= Math.ScaleB(1.0, 1023))
+        {
+            // d = ±2^k with 1/d exact: x·(1/d) and x/d are both the correctly rounded x·2^-k, the same bits for every x
+            // (subnormal, infinite and NaN included). A mean over 32, 64, 128… samples is one multiplication.
+            double r = 1.0 / d;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vr = Vector512.Create(r);
+                for (; i <= y.Length - Vector512<double>.Count; i += Vector512<double>.Count)
+                {
+                    var v = Vector512.LoadUnsafe(ref rx, (nuint)i);
+                    if (add) v += Vector512.LoadUnsafe(ref rb, (nuint)i);
+                    (v * vr).StoreUnsafe(ref ry, (nuint)i);
+                }
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vr = Vector256.Create(r);
+                for (; i <= y.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+                {
+                    var v = Vector256.LoadUnsafe(ref rx, (nuint)i);
+                    if (add) v += Vector256.LoadUnsafe(ref rb, (nuint)i);
+                    (v * vr).StoreUnsafe(ref ry, (nuint)i);
+                }
+            }
+            for (; i < y.Length; i++) y[i] = (add ? x[i] + b[i] : x[i]) * r;
+            return;
+        }
         if (Fma.IsSupported && Vector256.IsHardwareAccelerated && ad >= DivisorMin && ad <= 1.0 / DivisorMin)
         {
             double r = 1.0 / d;
