@@ -143,7 +143,9 @@ public static class FuzzRunner
     /// <summary>The batch's program file and wrapper file.</summary>
     public static (string Programs, string Wrappers) Sources(IReadOnlyList<FuzzProgram> programs, string className)
     {
-        var p = new StringBuilder(ProgramGenerator.FileHeader);
+        // SkipLocalsInit: no stackalloc is zeroed by the JIT, so only the clears the generator emits (and the programs'
+        // own zeroing) stand between a generated member and stale stack memory.
+        var p = new StringBuilder(ProgramGenerator.FileHeader.Replace("namespace Fuzz;", "[module: System.Runtime.CompilerServices.SkipLocalsInit]\n\nnamespace Fuzz;"));
         p.Append($"public static partial class {className}\n{{\n");
         foreach (var program in programs) p.Append(program.Members).Append('\n');
         p.Append("}\n");

@@ -337,7 +337,14 @@ public static class ProgramGenerator
             {
                 string t = "t" + k;
                 string length = Pick(lengths);
-                Line(Chance(0.8) ? $"Span<double> {t} = stackalloc double[{length}];" : $"double[] {t} = new double[{length}];");
+                if (Chance(0.8))
+                {
+                    // Zeroed by the program itself: the fuzz assembly compiles with SkipLocalsInit (FuzzRunner.Sources),
+                    // so that a generated member that skips a clear it needed reads stale stack, not zeros.
+                    Line($"Span<double> {t} = stackalloc double[{length}];");
+                    Line($"for (int z{k} = 0; z{k} < {length}; z{k}++) {t}[z{k}] = 0.0;");
+                }
+                else Line($"double[] {t} = new double[{length}];");
                 _lengthClass[t] = length;
                 _readSpans.Add(t);
                 _writeSpans.Add(t);
