@@ -77,10 +77,15 @@ public static class FuzzRunner
     public static FuzzBatchResult RunBatch(int runSeed, int batch, int firstIndex, int count) =>
         RunPrograms(Enumerable.Range(firstIndex, count)
             .Select(i => ProgramGenerator.Generate(ProgramGenerator.ProgramSeed(runSeed, i), i))
-            .ToList(), $"Batch{batch}");
+            .ToList(), $"Batch{batch}", skipLocalsInit: true);
 
     /// <summary>Compiles <paramref name="programs"/> in one class <paramref name="className"/> and checks each.</summary>
-    public static FuzzBatchResult RunPrograms(IReadOnlyList<FuzzProgram> programs, string className = "Programs")
+    /// <param name="skipLocalsInit">
+    /// Compile the programs with <c>[module: SkipLocalsInit]</c>: no <c>stackalloc</c> is zeroed by the JIT, so only the
+    /// clears the generator emits stand between a generated member and stale stack memory. Only for programs that zero
+    /// their own scratch (the generated ones do); a regression program may read a <c>stackalloc</c> before writing it.
+    /// </param>
+    public static FuzzBatchResult RunPrograms(IReadOnlyList<FuzzProgram> programs, string className = "Programs", bool skipLocalsInit = false)
     {
         var result = new FuzzBatchResult();
         var watch = Stopwatch.StartNew();
@@ -91,7 +96,7 @@ public static class FuzzRunner
         byte[]? image = null;
         for (int attempt = 0; attempt < 4 && alive.Count > 0; attempt++)
         {
-            var culprits = Compile(alive, className, out image, result.Failures);
+            var culprits = Compile(alive, className, skipLocalsInit, out image, result.Failures);
             if (culprits.Count == 0) break;
             alive = alive.Where(p => !culprits.Contains(p.Name)).ToList();
             image = null;
@@ -141,11 +146,11 @@ public static class FuzzRunner
     }
 
     /// <summary>The batch's program file and wrapper file.</summary>
-    public static (string Programs, string Wrappers) Sources(IReadOnlyList<FuzzProgram> programs, string className)
+    public static (string Programs, string Wrappers) Sources(IReadOnlyList<FuzzProgram> programs, string className, bool skipLocalsInit = false)
     {
-        // SkipLocalsInit: no stackalloc is zeroed by the JIT, so only the clears the generator emits (and the programs'
-        // own zeroing) stand between a generated member and stale stack memory.
-        var p = new StringBuilder(ProgramGenerator.FileHeader.Replace("namespace Fuzz;", "[module: System.Runtime.CompilerServices.SkipLocalsInit]\n\nnamespace Fuzz;"));
+        var p = new StringBuilder(skipLocalsInit
+            ? ProgramGenerator.FileHeader.Replace("namespace Fuzz;", "[module: System.Runtime.CompilerServices.SkipLocalsInit]\n\nnamespace Fuzz;")
+            : ProgramGenerator.FileHeader);
         p.Append($"public static partial class {className}\n{{\n");
         foreach (var program in programs) p.Append(program.Members).Append('\n');
         p.Append("}\n");
@@ -160,10 +165,10 @@ public static class FuzzRunner
     /// Runs the generator (the harness's driver, step tracking off) and emits straight away: the output is only bound
     /// once. On failure the errors are attributed to programs; returns the names of the programs to drop.
     /// </summary>
-    private static HashSet<string> Compile(List<FuzzProgram> programs, string className, out byte[]? image, List<FuzzFailure> failures)
+    private static HashSet<string> Compile(List<FuzzProgram> programs, string className, bool skipLocalsInit, out byte[]? image, List<FuzzFailure> failures)
     {
         image = null;
-        var (programSource, wrapperSource) = Sources(programs, className);
+        var (programSource, wrapperSource) = Sources(programs, className, skipLocalsInit);
         var compilation = GeneratorHarness.CreateCompilation(new[] { programSource, wrapperSource }, "Fuzz." + className);
         var driver = GeneratorHarness.CreateDriver(trackIncrementalGeneratorSteps: false)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);

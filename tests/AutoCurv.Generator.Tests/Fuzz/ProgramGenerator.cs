@@ -339,7 +339,7 @@ public static class ProgramGenerator
                 string length = Pick(lengths);
                 if (Chance(0.8))
                 {
-                    // Zeroed by the program itself: the fuzz assembly compiles with SkipLocalsInit (FuzzRunner.Sources),
+                    // Zeroed by the program itself: the batches compile with SkipLocalsInit (FuzzRunner.RunBatch),
                     // so that a generated member that skips a clear it needed reads stale stack, not zeros.
                     Line($"Span<double> {t} = stackalloc double[{length}];");
                     Line($"for (int z{k} = 0; z{k} < {length}; z{k}++) {t}[z{k}] = 0.0;");
