@@ -130,25 +130,9 @@ public sealed class BoundsProofTests
     [Fact]
     public void Rosenbrock_reverse_loop_is_unchecked_and_the_final_carry_store_checked()
     {
-        var run = GeneratorHarness.Run(Header + """
-            public static partial class F
-            {
-                [Differentiable]
-                public static double Rosenbrock(ReadOnlySpan<double> x)
-                {
-                    double sum = 0.0;
-                    for (int i = 0; i < x.Length - 1; i++)
-                    {
-                        double a = x[i + 1] - x[i] * x[i];
-                        double b = 1.0 - x[i];
-                        sum += 100.0 * a * a + b * b;
-                    }
-                    return sum;
-                }
-            }
-            """);
+        var run = GeneratorHarness.Run(SnapshotTests.RosenbrockSource);
         Assert.True(run.OutputErrors.IsEmpty, GeneratorHarness.Format(run.OutputErrors));
-        string source = run.Source("Bounds.F.Rosenbrock.AutoCurv.g.cs");
+        string source = run.Source("Snapshots.Functions.Rosenbrock.AutoCurv.g.cs");
         string hvp = source.Substring(source.IndexOf("RosenbrockHvp(", StringComparison.Ordinal));
         Assert.Contains("global::System.Runtime.CompilerServices.Unsafe.Add(ref _at_hx, i + 1) += _carry1", hvp, StringComparison.Ordinal);
         Assert.Contains("hx[_carryAt1] += _carry1;", hvp, StringComparison.Ordinal);

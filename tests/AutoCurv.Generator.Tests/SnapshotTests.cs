@@ -48,26 +48,29 @@ public sealed class SnapshotTests
         Snapshot.Match(text, testName);
     }
 
+    /// <summary>The extended Rosenbrock function as generator input (also read by BoundsProofTests).</summary>
+    internal const string RosenbrockSource = Header + """
+        public static partial class Functions
+        {
+            [Differentiable]
+            public static double Rosenbrock(ReadOnlySpan<double> x)
+            {
+                double sum = 0.0;
+                for (int i = 0; i < x.Length - 1; i++)
+                {
+                    double a = x[i + 1] - x[i] * x[i];
+                    double b = 1.0 - x[i];
+                    sum += 100.0 * a * a + b * b;
+                }
+                return sum;
+            }
+        }
+        """;
+
     [Fact]
     public void Rosenbrock_scalar_function()
     {
-        Verify("Snapshots.Functions.Rosenbrock.AutoCurv.g.cs", nameof(Rosenbrock_scalar_function), Header + """
-            public static partial class Functions
-            {
-                [Differentiable]
-                public static double Rosenbrock(ReadOnlySpan<double> x)
-                {
-                    double sum = 0.0;
-                    for (int i = 0; i < x.Length - 1; i++)
-                    {
-                        double a = x[i + 1] - x[i] * x[i];
-                        double b = 1.0 - x[i];
-                        sum += 100.0 * a * a + b * b;
-                    }
-                    return sum;
-                }
-            }
-            """);
+        Verify("Snapshots.Functions.Rosenbrock.AutoCurv.g.cs", nameof(Rosenbrock_scalar_function), RosenbrockSource);
     }
 
     [Fact]

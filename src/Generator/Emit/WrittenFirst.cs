@@ -73,11 +73,7 @@ internal sealed class WrittenFirst
         for (int k = from; k < statements.Count; k++)
         {
             var s = statements[k];
-            var written = new HashSet<string>(StringComparer.Ordinal);
-            IrWalk.AddWrites(s, written);
-            var read = new HashSet<string>(StringComparer.Ordinal);
-            IrWalk.AddStatementReads(s, read);
-            if (written.Contains(d.Name) || read.Contains(d.Name))
+            if (Mentions(s, d.Name))
             {
                 if (s is For f) return Fills(f, d, lengthReads);
                 if (s is RuntimeCall r && _lossCallsMayWrite && WritesAll(r, d))
@@ -87,9 +83,20 @@ internal sealed class WrittenFirst
                 }
                 return false;
             }
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            IrWalk.AddWrites(s, written);
             if (written.Overlaps(lengthReads)) return false;
         }
         return false;
+    }
+
+    /// <summary>Whether a statement, nested ones included, reads or writes the name.</summary>
+    private static bool Mentions(Stmt s, string name)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        IrWalk.AddWrites(s, names);
+        IrWalk.AddStatementReads(s, names);
+        return names.Contains(name);
     }
 
     /// <summary>
@@ -122,13 +129,7 @@ internal sealed class WrittenFirst
         if (written.Contains(f.Counter) || written.Overlaps(lengthReads)) return false;
         var body = f.Body.Statements;
         int m = 0;
-        for (; m < body.Count; m++)
-        {
-            var mentions = new HashSet<string>(StringComparer.Ordinal);
-            IrWalk.AddWrites(body[m], mentions);
-            IrWalk.AddStatementReads(body[m], mentions);
-            if (mentions.Contains(d.Name)) break;
-        }
+        while (m < body.Count && !Mentions(body[m], d.Name)) m++;
         if (m == body.Count) return false;
         if (!IsWriteAtCounter(body[m], d.Name, f.Counter)) return false;
         for (int k = m + 1; k < body.Count; k++)

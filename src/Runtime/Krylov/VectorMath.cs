@@ -78,35 +78,10 @@ internal static class VectorMath
         ref double rx = ref MemoryMarshal.GetReference(x);
         ref double rb = ref add ? ref MemoryMarshal.GetReference(b) : ref rx;
         double ad = Math.Abs(d);
-        if (double.IsPow2(ad) && double.IsNormal(ad) && ad <= Math.ScaleB(1.0, 1023))
-        {
-            // d = ±2^k with 1/d exact: x·(1/d) and x/d are both the correctly rounded x·2^-k, the same bits for every x
-            // (subnormal, infinite and NaN included). A mean over 32, 64, 128… samples is one multiplication.
-            double r = 1.0 / d;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var vr = Vector512.Create(r);
-                for (; i <= y.Length - Vector512<double>.Count; i += Vector512<double>.Count)
-                {
-                    var v = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                    if (add) v += Vector512.LoadUnsafe(ref rb, (nuint)i);
-                    (v * vr).StoreUnsafe(ref ry, (nuint)i);
-                }
-            }
-            if (Vector256.IsHardwareAccelerated)
-            {
-                var vr = Vector256.Create(r);
-                for (; i <= y.Length - Vector256<double>.Count; i += Vector256<double>.Count)
-                {
-                    var v = Vector256.LoadUnsafe(ref rx, (nuint)i);
-                    if (add) v += Vector256.LoadUnsafe(ref rb, (nuint)i);
-                    (v * vr).StoreUnsafe(ref ry, (nuint)i);
-                }
-            }
-            for (; i < y.Length; i++) y[i] = (add ? x[i] + b[i] : x[i]) * r;
-            return;
-        }
-        if (Fma.IsSupported && Vector256.IsHardwareAccelerated && ad >= DivisorMin && ad <= 1.0 / DivisorMin)
+        // d = ±2^k with 1/d exact: x·(1/d) and x/d are both the correctly rounded x·2^-k, the same bits for every x
+        // (subnormal, infinite and NaN included), so a mean over 32, 64, 128… samples is one multiplication.
+        bool exact = double.IsPow2(ad) && double.IsNormal(ad) && ad <= Math.ScaleB(1.0, 1023);
+        if (Vector256.IsHardwareAccelerated && (exact || Fma.IsSupported && ad >= DivisorMin && ad <= 1.0 / DivisorMin))
         {
             double r = 1.0 / d;
             if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
@@ -115,14 +90,14 @@ internal static class VectorMath
                 {
                     var v = Vector512.LoadUnsafe(ref rx, (nuint)i);
                     if (add) v += Vector512.LoadUnsafe(ref rb, (nuint)i);
-                    Quotient(v, d, r).StoreUnsafe(ref ry, (nuint)i);
+                    Quotient(v, d, r, exact).StoreUnsafe(ref ry, (nuint)i);
                 }
             }
             for (; i <= y.Length - Vector256<double>.Count; i += Vector256<double>.Count)
             {
                 var v = Vector256.LoadUnsafe(ref rx, (nuint)i);
                 if (add) v += Vector256.LoadUnsafe(ref rb, (nuint)i);
-                Quotient(v, d, r).StoreUnsafe(ref ry, (nuint)i);
+                Quotient(v, d, r, exact).StoreUnsafe(ref ry, (nuint)i);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -143,12 +118,13 @@ internal static class VectorMath
     private static readonly double QuotientMin = Math.ScaleB(1.0, -900);
     private static readonly double QuotientMax = Math.ScaleB(1.0, 900);
 
-    /// <summary>x / d through the reciprocal r = 1/d and two exact-remainder corrections (see <see cref="Divide"/>).</summary>
+    /// <summary>x / d through the reciprocal r = 1/d: x·r itself when r is exact, else two exact-remainder corrections (see <see cref="Divide"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Quotient(Vector512<double> x, double d, double r)
+    private static Vector512<double> Quotient(Vector512<double> x, double d, double r, bool exact)
     {
-        var vd = Vector512.Create(d);
         var vr = Vector512.Create(r);
+        if (exact) return x * vr;
+        var vd = Vector512.Create(d);
         var ax = Vector512.Abs(x);
         var zero = Vector512.Equals(x, Vector512<double>.Zero);
         var safe = (Vector512.GreaterThanOrEqual(ax, Vector512.Create(QuotientMin)) & Vector512.LessThanOrEqual(ax, Vector512.Create(QuotientMax))) | zero;
@@ -162,10 +138,11 @@ internal static class VectorMath
 
     /// <inheritdoc cref="Quotient(Vector512{double}, double, double)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Quotient(Vector256<double> x, double d, double r)
+    private static Vector256<double> Quotient(Vector256<double> x, double d, double r, bool exact)
     {
-        var vd = Vector256.Create(d);
         var vr = Vector256.Create(r);
+        if (exact) return x * vr;
+        var vd = Vector256.Create(d);
         var ax = Vector256.Abs(x);
         var zero = Vector256.Equals(x, Vector256<double>.Zero);
         var safe = (Vector256.GreaterThanOrEqual(ax, Vector256.Create(QuotientMin)) & Vector256.LessThanOrEqual(ax, Vector256.Create(QuotientMax))) | zero;
