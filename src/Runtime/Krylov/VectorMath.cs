@@ -136,7 +136,7 @@ internal static class VectorMath
         return Vector512.ConditionalSelect(zero, q0, q);
     }
 
-    /// <inheritdoc cref="Quotient(Vector512{double}, double, double)"/>
+    /// <inheritdoc cref="Quotient(Vector512{double}, double, double, bool)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Quotient(Vector256<double> x, double d, double r, bool exact)
     {
